@@ -1,0 +1,45 @@
+package dev.bpf4j.internal.sys;
+
+import dev.bpf4j.BpfSyscallException;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/** The bpf() system call: one command, one attribute block, a result or a typed exception. */
+public final class Bpf {
+    private Bpf() {
+    }
+
+    /** Runs {@code cmd} with the first {@code size} bytes of {@code attr}; returns the result (often an fd). */
+    public static int call(BpfCommand cmd, MemorySegment attr, int size) {
+        Syscall.Frame frame = Syscall.frame();
+        long result = Syscall.raw(frame, Syscall.NR.bpf(), cmd.number(), attr.address(), size);
+        if (result < 0) {
+            throw Syscall.failure(cmd.name(), frame.errno());
+        }
+        return (int) result;
+    }
+
+    /** Runs {@code cmd}; returns the result, or {@code -errno} instead of throwing (for probes and loops). */
+    public static int tryCall(BpfCommand cmd, MemorySegment attr, int size) {
+        Syscall.Frame frame = Syscall.frame();
+        long result = Syscall.raw(frame, Syscall.NR.bpf(), cmd.number(), attr.address(), size);
+        return result < 0 ? -frame.errno() : (int) result;
+    }
+
+    /** A zeroed attribute block of {@code size} bytes (arena memory is zero-filled). */
+    public static MemorySegment attr(Arena arena, int size) {
+        return arena.allocate(size, 8);
+    }
+
+    /** The thread's scratch block with its first {@code size} bytes zeroed: for hot paths. */
+    public static MemorySegment scratchAttr(int size) {
+        MemorySegment scratch = Syscall.frame().scratch;
+        scratch.asSlice(0, size).fill((byte) 0);
+        return scratch;
+    }
+
+    public static BpfSyscallException failure(BpfCommand cmd, int errno) {
+        return Syscall.failure(cmd.name(), errno);
+    }
+}

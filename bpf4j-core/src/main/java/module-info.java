@@ -1,0 +1,4 @@
+/** bpf4j: load, attach and read eBPF programs from Java through FFM. No runtime dependencies. */
+module dev.bpf4j.core {
+    exports dev.bpf4j;
+}
