@@ -375,8 +375,19 @@ public final class BpfMap implements AutoCloseable {
         return readBatch(BpfCommand.BPF_MAP_LOOKUP_AND_DELETE_BATCH, cursor, keys, values, count);
     }
 
-    /** Writes {@code count} elements with one call; returns the number written. */
+    /** Writes {@code count} elements with one call (create or replace); returns the number written. */
+    public int updateBatch(MemorySegment keys, MemorySegment values, int count) {
+        return updateBatch(keys, values, count, UpdateFlag.ANY);
+    }
+
+    /**
+     * Writes {@code count} elements with one call; returns the number written. The kernel takes only
+     * {@link UpdateFlag#ANY} or {@link UpdateFlag#LOCK} for batches (no NOEXIST/EXIST).
+     */
     public int updateBatch(MemorySegment keys, MemorySegment values, int count, UpdateFlag flag) {
+        if (flag != UpdateFlag.ANY && flag != UpdateFlag.LOCK) {
+            throw new BpfException("map '" + name + "': batch updates take only ANY or LOCK, not " + flag);
+        }
         checkBatch(keys, values, count);
         MemorySegment attr = batchAttr(keys, values, count, flag.value());
         int result = Bpf.tryCall(BpfCommand.BPF_MAP_UPDATE_BATCH, attr, BpfAttr.Batch.SIZE);
