@@ -7,6 +7,7 @@ import dev.bpf4j.internal.sys.CpuList;
 import dev.bpf4j.internal.sys.Errno;
 import dev.bpf4j.internal.sys.Fd;
 import dev.bpf4j.internal.sys.Memlock;
+import dev.bpf4j.internal.sys.InfoLayouts;
 import dev.bpf4j.internal.sys.ObjectCalls;
 import dev.bpf4j.internal.sys.Sys;
 import dev.bpf4j.internal.sys.Syscall;
@@ -216,16 +217,16 @@ public final class BpfMap implements AutoCloseable {
 
     private static MapInfo readInfo(int fd) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment s = arena.allocate(BpfAttr.MapInfo.SIZE, 8);
+            MemorySegment s = arena.allocate(InfoLayouts.Map.SIZE, 8);
             ObjectCalls.info(fd, s);
-            int typeValue = s.get(INT, BpfAttr.MapInfo.TYPE);
-            return new MapInfo(s.get(INT, BpfAttr.MapInfo.ID), MapType.ofValue(typeValue), typeValue,
-                    ObjectCalls.cString(s, BpfAttr.MapInfo.NAME, BpfAttr.MapInfo.NAME_LEN),
-                    s.get(INT, BpfAttr.MapInfo.KEY_SIZE), s.get(INT, BpfAttr.MapInfo.VALUE_SIZE),
-                    s.get(INT, BpfAttr.MapInfo.MAX_ENTRIES), s.get(INT, BpfAttr.MapInfo.MAP_FLAGS),
-                    s.get(INT, BpfAttr.MapInfo.IFINDEX), s.get(INT, BpfAttr.MapInfo.BTF_ID),
-                    s.get(INT, BpfAttr.MapInfo.BTF_KEY_TYPE_ID), s.get(INT, BpfAttr.MapInfo.BTF_VALUE_TYPE_ID),
-                    s.get(INT, BpfAttr.MapInfo.BTF_VMLINUX_VALUE_TYPE_ID), s.get(LONG, BpfAttr.MapInfo.MAP_EXTRA));
+            int typeValue = s.get(INT, InfoLayouts.Map.TYPE);
+            return new MapInfo(s.get(INT, InfoLayouts.Map.ID), MapType.ofValue(typeValue), typeValue,
+                    ObjectCalls.cString(s, InfoLayouts.Map.NAME, InfoLayouts.Map.NAME_SIZE),
+                    s.get(INT, InfoLayouts.Map.KEY_SIZE), s.get(INT, InfoLayouts.Map.VALUE_SIZE),
+                    s.get(INT, InfoLayouts.Map.MAX_ENTRIES), s.get(INT, InfoLayouts.Map.MAP_FLAGS),
+                    s.get(INT, InfoLayouts.Map.IFINDEX), s.get(INT, InfoLayouts.Map.BTF_ID),
+                    s.get(INT, InfoLayouts.Map.BTF_KEY_TYPE_ID), s.get(INT, InfoLayouts.Map.BTF_VALUE_TYPE_ID),
+                    s.get(INT, InfoLayouts.Map.BTF_VMLINUX_VALUE_TYPE_ID), s.get(LONG, InfoLayouts.Map.MAP_EXTRA));
         }
     }
 

@@ -70,16 +70,6 @@ public final class BpfAttr {
         public static final int SIZE = 16;
     }
 
-    /** {@code struct bpf_map_info}, filled by BPF_OBJ_GET_INFO_BY_FD for a map fd. */
-    public static final class MapInfo {
-        public static final int TYPE = 0, ID = 4, KEY_SIZE = 8, VALUE_SIZE = 12, MAX_ENTRIES = 16, MAP_FLAGS = 20,
-                NAME = 24, IFINDEX = 40, BTF_VMLINUX_VALUE_TYPE_ID = 44, NETNS_DEV = 48, NETNS_INO = 56,
-                BTF_ID = 64, BTF_KEY_TYPE_ID = 68, BTF_VALUE_TYPE_ID = 72, BTF_VMLINUX_ID = 76, MAP_EXTRA = 80;
-        public static final int NAME_LEN = 16;
-        /** Up to map_extra; older kernels fill less, newer ones accept a shorter buffer. */
-        public static final int SIZE = 88;
-    }
-
     /** BPF_PROG_BIND_MAP. */
     public static final class BindMap {
         public static final int PROG_FD = 0, MAP_FD = 4, FLAGS = 8;
