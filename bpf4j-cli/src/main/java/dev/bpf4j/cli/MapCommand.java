@@ -9,11 +9,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.PrintWriter;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,32 +25,7 @@ final class MapCommand {
 
     /** A map named on the command line: an id, {@code pinned:PATH} or {@code name:NAME}. */
     static BpfMap open(String ref) {
-        if (ref.startsWith("pinned:")) {
-            return BpfMap.openPinned(Path.of(ref.substring("pinned:".length())));
-        }
-        if (ref.startsWith("name:")) {
-            String name = ref.substring("name:".length());
-            List<Integer> found = new ArrayList<>();
-            for (int id : BpfMap.ids()) {
-                try (BpfMap map = BpfMap.byId(id)) {
-                    if (map.info().name().equals(name)) {
-                        found.add(id);
-                    }
-                } catch (BpfException gone) {
-                    // closed between listing and opening
-                }
-            }
-            if (found.size() != 1) {
-                throw new BpfException(found.isEmpty() ? "no map is named '" + name + "'"
-                        : "several maps are named '" + name + "' (ids " + found + "): use an id");
-            }
-            return BpfMap.byId(found.getFirst());
-        }
-        try {
-            return BpfMap.byId(Integer.parseInt(ref));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("map '" + ref + "': expected an id, pinned:PATH or name:NAME");
-        }
+        return ObjectRef.open(ref, "map", BpfMap.ids(), BpfMap::byId, BpfMap::openPinned, m -> m.info().name());
     }
 
     static Map<String, Object> describe(MapInfo info) {
@@ -68,20 +41,8 @@ final class MapCommand {
         return m;
     }
 
-    abstract static class Base implements Runnable {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Option(names = "--json", description = "Print JSON.")
-        boolean json;
-
-        PrintWriter out() {
-            return spec.commandLine().getOut();
-        }
-    }
-
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List every map on the system.")
-    static final class ListMaps extends Base {
+    static final class ListMaps extends CommandBase {
         @Override
         public void run() {
             List<Map<String, Object>> rows = new ArrayList<>();
@@ -105,26 +66,20 @@ final class MapCommand {
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one map.")
-    static final class Show extends Base {
+    static final class Show extends CommandBase {
         @Parameters(paramLabel = "MAP", description = "id, pinned:PATH or name:NAME")
         String ref;
 
         @Override
         public void run() {
             try (BpfMap map = open(ref)) {
-                Map<String, Object> d = describe(map.info());
-                if (json) {
-                    out().println(Json.write(d));
-                } else {
-                    d.forEach((k, v) -> out().println(k + ": " + v));
-                }
+                printObject(describe(map.info()));
             }
-            out().flush();
         }
     }
 
     @Command(name = "dump", mixinStandardHelpOptions = true, description = "Print every element of a map.")
-    static final class Dump extends Base {
+    static final class Dump extends CommandBase {
         @Parameters(paramLabel = "MAP", description = "id, pinned:PATH or name:NAME")
         String ref;
 
@@ -161,7 +116,7 @@ final class MapCommand {
         }
     }
 
-    abstract static class KeyBase extends Base {
+    abstract static class KeyBase extends CommandBase {
         @Parameters(index = "0", paramLabel = "MAP", description = "id, pinned:PATH or name:NAME")
         String ref;
 
