@@ -2,4 +2,6 @@
 module dev.bpf4j.core {
     exports dev.bpf4j;
     exports dev.bpf4j.asm;
+    exports dev.bpf4j.attach;
+    exports dev.bpf4j.tools;
 }

@@ -9,7 +9,7 @@ import java.io.PrintWriter;
 /** The bpf4j command: a few calls into bpf4j-core per subcommand. */
 @Command(name = "bpf4j", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "Load, inspect and run eBPF programs and maps from Java.",
-        subcommands = {VersionCommand.class, ProgCommand.class, MapCommand.class, LinkCommand.class,
+        subcommands = {VersionCommand.class, DemoCommand.class, ProgCommand.class, MapCommand.class, LinkCommand.class,
                 BtfCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
