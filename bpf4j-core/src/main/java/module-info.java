@@ -1,4 +1,5 @@
 /** bpf4j: load, attach and read eBPF programs from Java through FFM. No runtime dependencies. */
 module dev.bpf4j.core {
     exports dev.bpf4j;
+    exports dev.bpf4j.elf;
 }
