@@ -2,4 +2,5 @@
 module dev.bpf4j.core {
     exports dev.bpf4j;
     exports dev.bpf4j.elf;
+    exports dev.bpf4j.btf;
 }
