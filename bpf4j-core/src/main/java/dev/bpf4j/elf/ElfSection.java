@@ -40,7 +40,10 @@ public record ElfSection(int index, String name, int type, long flags, long offs
     /** The contents as a fresh array (zeros for NOBITS sections). */
     public byte[] bytes() {
         if (type == SHT_NOBITS) {
-            return new byte[Math.toIntExact(size)];
+            if (size > Integer.MAX_VALUE - 8) {
+                throw new dev.bpf4j.BpfFormatException(describe() + ": size " + size + " is too large");
+            }
+            return new byte[(int) size];
         }
         return contents.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
     }

@@ -148,6 +148,7 @@ class MalformedInputTest {
         if (extSection != null) {
             BtfExt.parse(extSection.contents(), btf, name + ": " + extSection.describe(), extSection.offset());
         }
+        dev.bpf4j.ObjectSpec.parse(name, data);
     }
 
     /** Calls that legitimately fail on some types (void has no size) may only fail with a format error. */
