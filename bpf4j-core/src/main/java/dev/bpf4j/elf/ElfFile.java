@@ -376,10 +376,10 @@ public final class ElfFile {
 
     /** Symbols defined in a section, sorted by value (offset in the section). */
     public List<ElfSymbol> symbolsIn(ElfSection section) {
-        ElfSymbol[] in = symbols.stream().filter(s -> s.sectionIndex() == section.index())
+        ElfSymbol[] defined = symbols.stream().filter(s -> s.sectionIndex() == section.index())
                 .toArray(ElfSymbol[]::new);
-        Arrays.sort(in, Comparator.comparingLong(ElfSymbol::value));
-        return List.of(in);
+        Arrays.sort(defined, Comparator.comparingLong(ElfSymbol::value));
+        return List.of(defined);
     }
 
     /** An error about a section of this file, in the form every ELF error uses. */
