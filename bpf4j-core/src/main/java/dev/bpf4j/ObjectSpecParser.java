@@ -1,0 +1,317 @@
+package dev.bpf4j;
+
+import dev.bpf4j.ObjectSpec.DataSection;
+import dev.bpf4j.ObjectSpec.MapSource;
+import dev.bpf4j.ObjectSpec.MapSpec;
+import dev.bpf4j.ObjectSpec.ProgramSpec;
+import dev.bpf4j.ObjectSpec.Relocation;
+import dev.bpf4j.btf.Btf;
+import dev.bpf4j.btf.BtfExt;
+import dev.bpf4j.btf.BtfType;
+import dev.bpf4j.elf.ElfFile;
+import dev.bpf4j.elf.ElfRelocation;
+import dev.bpf4j.elf.ElfSection;
+import dev.bpf4j.elf.ElfSymbol;
+
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Turns a checked {@link ElfFile} into an {@link ObjectSpec}: programs, maps, data, license, version. */
+final class ObjectSpecParser {
+    /** The legacy {@code struct bpf_map_def}: type, key_size, value_size, max_entries, map_flags. */
+    private static final int LEGACY_MAP_DEF_SIZE = 20;
+    /** Data sections become array maps with one value; larger than this the kernel refuses them anyway. */
+    private static final long MAX_DATA_SECTION = 16L << 20;
+
+    private final ElfFile elf;
+    private final String file;
+    private Btf btf;
+
+    ObjectSpecParser(ElfFile elf) {
+        this.elf = elf;
+        this.file = elf.fileName();
+    }
+
+    ObjectSpec parse() {
+        BtfExt ext = null;
+        Optional<ElfSection> btfSection = elf.section(".BTF");
+        if (btfSection.isPresent()) {
+            ElfSection s = btfSection.get();
+            btf = Btf.parse(s.contents(), file + ": " + s.describe(), s.offset());
+            Optional<ElfSection> extSection = elf.section(".BTF.ext");
+            if (extSection.isPresent()) {
+                ElfSection e = extSection.get();
+                ext = BtfExt.parse(e.contents(), btf, file + ": " + e.describe(), e.offset());
+            }
+        }
+        List<ProgramSpec> programs = new ArrayList<>();
+        List<ProgramSpec> subprograms = new ArrayList<>();
+        List<MapSpec> maps = new ArrayList<>();
+        List<DataSection> data = new ArrayList<>();
+        for (ElfSection s : elf.sections()) {
+            if (s.isExecutable()) {
+                Optional<SectionMatch> match = Optional.empty();
+                if (!s.name().equals(".text")) {
+                    match = SectionTable.match(s.name());
+                    if (match.isEmpty()) {
+                        throw elf.error(s, "unknown program section name '" + s.name()
+                                + "': no SEC() rule gives it a program type", s.offset());
+                    }
+                }
+                (match.isEmpty() ? subprograms : programs).addAll(functions(s, match));
+            } else if (s.name().equals(".maps")) {
+                maps.addAll(btfMaps(s));
+            } else if (s.name().equals("maps")) {
+                maps.addAll(legacyMaps(s));
+            } else if (isData(s)) {
+                data.add(dataSection(s));
+            }
+        }
+        return new ObjectSpec(file, elf, license(), version(), programs, subprograms, maps, data, btf, ext);
+    }
+
+    // ---- license and version ----
+
+    private String license() {
+        return elf.section("license").map(s -> {
+            byte[] b = s.contents().toArray(ValueLayout.JAVA_BYTE); // empty if NOBITS
+            int end = 0;
+            while (end < b.length && b[end] != 0) {
+                end++;
+            }
+            return new String(b, 0, end, StandardCharsets.UTF_8);
+        }).orElse("");
+    }
+
+    private int version() {
+        return elf.section("version").map(s -> {
+            if (s.size() != 4 || s.type() != ElfSection.SHT_PROGBITS) {
+                throw elf.error(s, "version section must hold one u32, not " + s.size() + " bytes", s.offset());
+            }
+            return s.contents().get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(elf.order()), 0);
+        }).orElse(0);
+    }
+
+    // ---- programs ----
+
+    private List<ProgramSpec> functions(ElfSection s, Optional<SectionMatch> match) {
+        List<ElfSymbol> funcs = elf.symbolsIn(s).stream().filter(ElfSymbol::isFunction).toList();
+        if (funcs.isEmpty() && s.size() > 0) {
+            throw elf.error(s, "executable section has no function symbols", s.offset());
+        }
+        List<ElfRelocation> relocations = elf.relocationsFor(s);
+        List<ProgramSpec> result = new ArrayList<>();
+        long previousEnd = 0;
+        for (ElfSymbol f : funcs) {
+            long start = f.value();
+            long size = f.size();
+            if (start % 8 != 0 || size % 8 != 0 || size <= 0 || start < previousEnd
+                    || size > s.size() || start > s.size() - size) {
+                throw elf.error(s, "function '" + f.name() + "' at 0x" + Long.toHexString(start) + " size " + size
+                        + " is not whole instructions inside the section (" + s.size() + " bytes)"
+                        + (start < previousEnd ? " or overlaps the previous function" : ""), s.offset() + Math.max(0, Math.min(start, s.size())));
+            }
+            previousEnd = start + size;
+            byte[] insns = s.contents().asSlice(start, size).toArray(ValueLayout.JAVA_BYTE);
+            List<Relocation> relos = new ArrayList<>();
+            for (ElfRelocation r : relocations) {
+                if (r.offset() >= start && r.offset() < start + size) {
+                    if ((r.offset() - start) % 8 != 0) {
+                        throw elf.error(s, "relocation at 0x" + Long.toHexString(r.offset())
+                                + " is not on an instruction boundary", s.offset() + r.offset());
+                    }
+                    ElfSymbol sym = elf.symbol(r.symbolIndex());
+                    String symSection = sym.isDefined() ? elf.section(sym.sectionIndex()).name() : "";
+                    relos.add(new Relocation((int) (r.offset() - start), r.type(), sym, symSection));
+                }
+            }
+            result.add(new ProgramSpec(f.name(), s.name(), match, f.binding(), (int) start, insns, relos));
+        }
+        return result;
+    }
+
+    // ---- data sections ----
+
+    private static boolean isData(ElfSection s) {
+        if (s.type() != ElfSection.SHT_PROGBITS && s.type() != ElfSection.SHT_NOBITS) {
+            return false;
+        }
+        String n = s.name();
+        return n.equals(".data") || n.equals(".rodata") || n.equals(".bss")
+                || n.startsWith(".data.") || n.startsWith(".rodata.") || n.startsWith(".bss.");
+    }
+
+    private DataSection dataSection(ElfSection s) {
+        if (s.size() > MAX_DATA_SECTION) {
+            throw elf.error(s, "data section of " + s.size() + " bytes is larger than a BPF map value can be ("
+                    + MAX_DATA_SECTION + ")", s.offset());
+        }
+        boolean bss = s.type() == ElfSection.SHT_NOBITS;
+        List<ElfSymbol> vars = elf.symbolsIn(s).stream().filter(v -> !v.isSection()).toList();
+        byte[] initial = bss ? new byte[0] : s.bytes();
+        return new DataSection(s.name(), s.size(), (s.flags() & ElfSection.SHF_WRITE) == 0, bss, initial, vars);
+    }
+
+    // ---- legacy maps ----
+
+    private List<MapSpec> legacyMaps(ElfSection s) {
+        List<ElfSymbol> symbols = elf.symbolsIn(s).stream().filter(m -> !m.isSection()).toList();
+        if (symbols.isEmpty()) {
+            return List.of();
+        }
+        if (s.type() != ElfSection.SHT_PROGBITS || s.size() % symbols.size() != 0) {
+            throw elf.error(s, "legacy maps section of " + s.size() + " bytes does not divide into "
+                    + symbols.size() + " map definitions", s.offset());
+        }
+        long defSize = s.size() / symbols.size();
+        if (defSize < LEGACY_MAP_DEF_SIZE) {
+            throw elf.error(s, "legacy map definitions of " + defSize + " bytes are shorter than struct bpf_map_def ("
+                    + LEGACY_MAP_DEF_SIZE + ")", s.offset());
+        }
+        ByteBuffer b = ByteBuffer.wrap(s.bytes()).order(elf.order());
+        List<MapSpec> maps = new ArrayList<>();
+        for (ElfSymbol m : symbols) {
+            if (m.value() % defSize != 0 || m.value() >= s.size()) {
+                throw elf.error(s, "map symbol '" + m.name() + "' at 0x" + Long.toHexString(m.value())
+                        + " is not at a definition boundary", s.offset());
+            }
+            int at = (int) m.value();
+            maps.add(new MapSpec(m.name(), MapSource.LEGACY, b.getInt(at), b.getInt(at + 4), b.getInt(at + 8),
+                    b.getInt(at + 12), b.getInt(at + 16), 0, 0, 0, 0, 0, null, Map.of()));
+        }
+        return maps;
+    }
+
+    // ---- BTF-defined maps ----
+
+    private List<MapSpec> btfMaps(ElfSection s) {
+        if (btf == null) {
+            throw elf.error(s, ".maps section needs BTF to describe its maps, but the object has no .BTF", s.offset());
+        }
+        BtfType.Datasec sec = (BtfType.Datasec) btf.typeByName(".maps", dev.bpf4j.btf.BtfKind.DATASEC)
+                .orElseThrow(() -> elf.error(s, "no BTF DATASEC describes .maps", s.offset()));
+        Map<Long, String> initialisers = new HashMap<>();
+        for (ElfRelocation r : elf.relocationsFor(s)) {
+            initialisers.put(r.offset(), elf.symbol(r.symbolIndex()).name());
+        }
+        // clang leaves DATASEC offsets at 0 (loaders fill them in): the symbols give the placement
+        Map<String, ElfSymbol> symbols = new HashMap<>();
+        for (ElfSymbol sym : elf.symbolsIn(s)) {
+            symbols.putIfAbsent(sym.name(), sym);
+        }
+        List<MapSpec> maps = new ArrayList<>();
+        for (BtfType.SecInfo info : sec.vars()) {
+            if (!(btf.type(info.type()) instanceof BtfType.Var var)) {
+                throw elf.error(s, "BTF .maps entry #" + info.type() + " is not a variable", s.offset());
+            }
+            ElfSymbol sym = symbols.get(var.name());
+            if (sym == null) {
+                throw elf.error(s, "map '" + var.name() + "' has no symbol in .maps", s.offset());
+            }
+            long start = sym.value();
+            long size = sym.size();
+            if (start < 0 || size < 0 || start > s.size() || size > s.size() - start) {
+                throw elf.error(s, "map '" + var.name() + "' at 0x" + Long.toHexString(start) + " size " + size
+                        + " lies outside .maps (" + s.size() + " bytes)", s.offset());
+            }
+            maps.add(btfMap(s, var.name(), var.type(), start, start + size, initialisers, true));
+        }
+        return maps;
+    }
+
+    /** Reads one {@code struct { __uint(type, ...); __type(key, ...); ... }} definition. */
+    private MapSpec btfMap(ElfSection s, String name, int typeId, long start, long end,
+                           Map<Long, String> initialisers, boolean outer) {
+        if (!(btf.resolve(typeId) instanceof BtfType.Struct def)) {
+            throw elf.error(s, "map '" + name + "' is not described by a struct (" + btf.describe(typeId) + ")",
+                    s.offset() + start);
+        }
+        int type = 0, keySize = 0, valueSize = 0, maxEntries = 0, flags = 0, numaNode = 0, pinning = 0;
+        long mapExtra = 0;
+        int keyTypeId = 0, valueTypeId = 0;
+        MapSpec inner = null;
+        Map<Integer, String> values = new HashMap<>();
+        for (BtfType.Member m : def.members()) {
+            String where = "map '" + name + "' field '" + m.name() + "'";
+            switch (m.name()) {
+                case "type" -> type = uintField(s, m, where, start);
+                case "key_size" -> keySize = uintField(s, m, where, start);
+                case "value_size" -> valueSize = uintField(s, m, where, start);
+                case "max_entries" -> maxEntries = uintField(s, m, where, start);
+                case "map_flags" -> flags = uintField(s, m, where, start);
+                case "numa_node" -> numaNode = uintField(s, m, where, start);
+                case "pinning" -> pinning = uintField(s, m, where, start);
+                case "map_extra" -> mapExtra = ulongField(s, m, where, start);
+                case "key" -> {
+                    keyTypeId = pointee(s, m, where, start);
+                    keySize = sizeOf(s, keyTypeId, where, start);
+                }
+                case "value" -> {
+                    valueTypeId = pointee(s, m, where, start);
+                    valueSize = sizeOf(s, valueTypeId, where, start);
+                }
+                case "values" -> {
+                    if (!outer) {
+                        throw elf.error(s, where + ": an inner map cannot have its own values", s.offset() + start);
+                    }
+                    if (!(btf.resolve(m.type()) instanceof BtfType.Array array)
+                            || !(btf.resolve(array.elementType()) instanceof BtfType.Ptr ptr)) {
+                        throw elf.error(s, where + " must be an array of pointers", s.offset() + start);
+                    }
+                    if (btf.resolve(ptr.type()) instanceof BtfType.Struct) {
+                        inner = btfMap(s, name + ".inner", ptr.type(), start, end, Map.of(), false);
+                    }
+                    long first = start + m.bitOffset() / 8;
+                    for (var e : initialisers.entrySet()) {
+                        // the initialisers follow the struct: the variable's size covers them
+                        if (e.getKey() >= first && e.getKey() < end && (e.getKey() - first) % 8 == 0) {
+                            values.put((int) ((e.getKey() - first) / 8), e.getValue());
+                        }
+                    }
+                }
+                default -> throw elf.error(s, "map '" + name + "' has unknown field '" + m.name() + "'",
+                        s.offset() + start);
+            }
+        }
+        return new MapSpec(name, MapSource.BTF, type, keySize, valueSize, maxEntries, flags, numaNode, pinning,
+                mapExtra, keyTypeId, valueTypeId, inner, values);
+    }
+
+    /** {@code __uint(name, n)} is {@code int (*name)[n]}: the number is the array length. */
+    private int uintField(ElfSection s, BtfType.Member m, String where, long start) {
+        if (btf.resolve(m.type()) instanceof BtfType.Ptr p && btf.resolve(p.type()) instanceof BtfType.Array a) {
+            return a.length();
+        }
+        throw elf.error(s, where + " must be written __uint(name, value)", s.offset() + start);
+    }
+
+    /** {@code __ulong(name, n)} is an anonymous enum holding n; {@code __uint} is accepted too. */
+    private long ulongField(ElfSection s, BtfType.Member m, String where, long start) {
+        if (btf.resolve(m.type()) instanceof BtfType.Enum e && e.values().size() == 1) {
+            return e.values().get(0).value();
+        }
+        return Integer.toUnsignedLong(uintField(s, m, where, start));
+    }
+
+    /** {@code __type(name, T)} is {@code T *name}. */
+    private int pointee(ElfSection s, BtfType.Member m, String where, long start) {
+        if (btf.resolve(m.type()) instanceof BtfType.Ptr p) {
+            return p.type();
+        }
+        throw elf.error(s, where + " must be written __type(name, type)", s.offset() + start);
+    }
+
+    private int sizeOf(ElfSection s, int typeId, String where, long start) {
+        long size = btf.sizeOf(typeId);
+        if (size > Integer.MAX_VALUE) {
+            throw elf.error(s, where + ": type of " + size + " bytes is too large", s.offset() + start);
+        }
+        return (int) size;
+    }
+}

@@ -1,0 +1,205 @@
+package dev.bpf4j.btf;
+
+import dev.bpf4j.BpfFormatException;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Parsed BTF: an immutable list of types (id 0 is void) and the string table. Every type id
+ * mentioned by a type is checked at parse time; reference loops are found when they matter
+ * ({@link #sizeOf}, {@link #resolve}, {@link #cName}) and reported as format errors.
+ */
+public final class Btf {
+    private final List<BtfType> types;
+    private final BtfStrings strings;
+    private final ByteOrder order;
+    private final Map<String, List<BtfType>> byName = new HashMap<>();
+
+    Btf(List<BtfType> types, BtfStrings strings, ByteOrder order) {
+        this.types = Collections.unmodifiableList(new ArrayList<>(types));
+        this.strings = strings;
+        this.order = order;
+        for (BtfType t : this.types) {
+            if (!t.name().isEmpty()) {
+                byName.computeIfAbsent(t.name(), k -> new ArrayList<>(1)).add(t);
+            }
+        }
+    }
+
+    /** Parses a standalone BTF blob (such as /sys/kernel/btf/vmlinux). */
+    public static Btf parse(byte[] data) {
+        return parse(MemorySegment.ofArray(data), "BTF", 0);
+    }
+
+    /**
+     * Parses BTF from {@code data}; errors start with {@code where} (for example
+     * {@code "prog.o: section '.BTF' (#24)"}) and give offsets as {@code fileOffset + position}.
+     */
+    public static Btf parse(MemorySegment data, String where, long fileOffset) {
+        return new BtfParser(new BtfInput(data, where, fileOffset)).parse();
+    }
+
+    /** The byte order the BTF was written in. */
+    public ByteOrder order() {
+        return order;
+    }
+
+    /** The string table. */
+    public BtfStrings strings() {
+        return strings;
+    }
+
+    /** The number of types including void (id 0); valid ids are 0 to typeCount() - 1. */
+    public int typeCount() {
+        return types.size();
+    }
+
+    /** All types, indexed by id. */
+    public List<BtfType> types() {
+        return types;
+    }
+
+    /** The type with this id. */
+    public BtfType type(int id) {
+        if (id < 0 || id >= types.size()) {
+            throw new BpfFormatException("BTF: type id " + Integer.toUnsignedString(id) + " out of range (last is "
+                    + (types.size() - 1) + ")");
+        }
+        return types.get(id);
+    }
+
+    /** The first type with this name and kind. */
+    public Optional<BtfType> typeByName(String name, BtfKind kind) {
+        return typesByName(name).stream().filter(t -> t.kind() == kind).findFirst();
+    }
+
+    /** Every type with this name, in id order. */
+    public List<BtfType> typesByName(String name) {
+        return List.copyOf(byName.getOrDefault(name, List.of()));
+    }
+
+    /** Follows typedefs, qualifiers and type tags to the underlying type. */
+    public BtfType resolve(int id) {
+        BtfType t = type(id);
+        for (int steps = 0; ; steps++) {
+            if (steps > types.size()) {
+                throw loop(id);
+            }
+            switch (t) {
+                case BtfType.Typedef d -> t = types.get(d.type());
+                case BtfType.Qualifier q -> t = types.get(q.type());
+                case BtfType.TypeTag g -> t = types.get(g.type());
+                default -> {
+                    return t;
+                }
+            }
+        }
+    }
+
+    /**
+     * The size in bytes of a type, following typedefs, qualifiers and variables; arrays multiply
+     * out. Types without a size (void, functions, forward declarations) are format errors.
+     */
+    public long sizeOf(int id) {
+        long factor = 1;
+        int current = id;
+        for (int steps = 0; ; steps++) {
+            if (steps > types.size()) {
+                throw loop(id);
+            }
+            BtfType t = type(current);
+            long size;
+            switch (t) {
+                case BtfType.Int i -> size = i.size();
+                case BtfType.Enum e -> size = e.size();
+                case BtfType.Struct s -> size = Integer.toUnsignedLong(s.size());
+                case BtfType.Datasec d -> size = Integer.toUnsignedLong(d.size());
+                case BtfType.Float f -> size = f.size();
+                case BtfType.Ptr p -> size = 8;
+                case BtfType.Typedef d -> {
+                    current = d.type();
+                    continue;
+                }
+                case BtfType.Qualifier q -> {
+                    current = q.type();
+                    continue;
+                }
+                case BtfType.TypeTag g -> {
+                    current = g.type();
+                    continue;
+                }
+                case BtfType.Var v -> {
+                    current = v.type();
+                    continue;
+                }
+                case BtfType.Array a -> {
+                    try {
+                        factor = Math.multiplyExact(factor, Integer.toUnsignedLong(a.length()));
+                    } catch (ArithmeticException e) {
+                        throw new BpfFormatException("BTF: size of type #" + id + " overflows");
+                    }
+                    current = a.elementType();
+                    continue;
+                }
+                default -> throw new BpfFormatException("BTF: type #" + id + " (" + describe(id)
+                        + ") has no size: it reaches " + t.kind() + " #" + t.id());
+            }
+            try {
+                return Math.multiplyExact(factor, size);
+            } catch (ArithmeticException e) {
+                throw new BpfFormatException("BTF: size of type #" + id + " overflows");
+            }
+        }
+    }
+
+    /** The C spelling of a type: {@code struct foo *}, {@code int[4]}, {@code int (*)(void *)}. */
+    public String cName(int id) {
+        return new CNames(this).name(id);
+    }
+
+    /** Kind and name, for messages: {@code STRUCT 'foo'}. */
+    public String describe(int id) {
+        BtfType t = type(id);
+        return t.kind() + (t.name().isEmpty() ? "" : " '" + t.name() + "'");
+    }
+
+    /** Encodes in the original byte order; for BTF as clang writes it, the result equals the input. */
+    public byte[] encode() {
+        return encode(order);
+    }
+
+    /** Encodes in the given byte order (the kernel wants its own). */
+    public byte[] encode(ByteOrder order) {
+        return new BtfWriter(this, order).write();
+    }
+
+    BpfFormatException loop(int id) {
+        return new BpfFormatException("BTF: type #" + id + " is part of a reference loop");
+    }
+
+    /** The type ids a type refers to (void included as 0). */
+    static int[] references(BtfType t) {
+        return switch (t) {
+            case BtfType.Ptr p -> new int[] {p.type()};
+            case BtfType.Array a -> new int[] {a.elementType(), a.indexType()};
+            case BtfType.Struct s -> s.members().stream().mapToInt(BtfType.Member::type).toArray();
+            case BtfType.Typedef d -> new int[] {d.type()};
+            case BtfType.Qualifier q -> new int[] {q.type()};
+            case BtfType.TypeTag g -> new int[] {g.type()};
+            case BtfType.Func f -> new int[] {f.type()};
+            case BtfType.FuncProto f -> java.util.stream.IntStream.concat(java.util.stream.IntStream.of(f.returnType()),
+                    f.params().stream().mapToInt(BtfType.Param::type)).toArray();
+            case BtfType.Var v -> new int[] {v.type()};
+            case BtfType.Datasec d -> d.vars().stream().mapToInt(BtfType.SecInfo::type).toArray();
+            case BtfType.DeclTag d -> new int[] {d.type()};
+            default -> new int[0];
+        };
+    }
+}

@@ -1,0 +1,155 @@
+package dev.bpf4j.btf;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Parsed .BTF.ext: per program section, function info, line info and CO-RE relocation records.
+ * Instruction offsets are in bytes from the start of the ELF section, as clang writes them.
+ * Record sizes larger than known are accepted (newer fields are skipped).
+ */
+public final class BtfExt {
+    static final int HEADER_MIN = 24;
+    static final int HEADER_WITH_CORE = 32;
+
+    /** A function starting at {@code insnOffset}; {@code typeId} is its FUNC in the .BTF. */
+    public record FuncInfo(int insnOffset, int typeId) {
+    }
+
+    /** The source line for the instruction at {@code insnOffset}. */
+    public record LineInfo(int insnOffset, String fileName, String line, int lineNumber, int column) {
+    }
+
+    /** A CO-RE relocation: the access string (such as {@code 0:1}) is relative to {@code typeId}. */
+    public record CoreRelo(int insnOffset, int typeId, String accessString, CoreReloKind kind) {
+    }
+
+    private final Map<String, List<FuncInfo>> funcInfos;
+    private final Map<String, List<LineInfo>> lineInfos;
+    private final Map<String, List<CoreRelo>> coreRelos;
+
+    private BtfExt(Map<String, List<FuncInfo>> funcInfos, Map<String, List<LineInfo>> lineInfos,
+                   Map<String, List<CoreRelo>> coreRelos) {
+        this.funcInfos = funcInfos;
+        this.lineInfos = lineInfos;
+        this.coreRelos = coreRelos;
+    }
+
+    /** Parses .BTF.ext; names and type ids are checked against {@code btf}. */
+    public static BtfExt parse(MemorySegment data, Btf btf, String where, long fileOffset) {
+        BtfInput in = new BtfInput(data, where, fileOffset);
+        in.orderFromMagic(BtfParser.MAGIC, "BTF.ext");
+        int version = in.u8(2);
+        if (version != 1) {
+            throw in.error("unsupported BTF.ext version " + version, 2);
+        }
+        int hdrLen = in.length(4, "header length");
+        if (hdrLen < HEADER_MIN) {
+            throw in.error("header length " + hdrLen + " is shorter than " + HEADER_MIN, 4);
+        }
+        in.require(0, hdrLen, "BTF.ext header");
+        Reader r = new Reader(in, btf, hdrLen);
+        Map<String, List<FuncInfo>> funcs = r.subsection(8, "func_info", 8, at -> {
+            int type = r.typeId(in.u32(at + 4), at + 4, BtfKind.FUNC);
+            return new FuncInfo(in.u32(at), type);
+        });
+        Map<String, List<LineInfo>> lines = r.subsection(16, "line_info", 16, at -> {
+            int lineCol = in.u32(at + 12);
+            return new LineInfo(in.u32(at), r.string(in.u32(at + 4), at + 4), r.string(in.u32(at + 8), at + 8),
+                    lineCol >>> 10, lineCol & 0x3ff);
+        });
+        Map<String, List<CoreRelo>> relos = hdrLen < HEADER_WITH_CORE ? Map.of()
+                : r.subsection(24, "core_relo", 16, at -> {
+                    int kindValue = in.u32(at + 12);
+                    CoreReloKind kind = CoreReloKind.ofValue(kindValue);
+                    if (kind == null) {
+                        throw in.error("unknown CO-RE relocation kind " + kindValue, at + 12);
+                    }
+                    return new CoreRelo(in.u32(at), r.typeId(in.u32(at + 4), at + 4, null),
+                            r.string(in.u32(at + 8), at + 8), kind);
+                });
+        return new BtfExt(funcs, lines, relos);
+    }
+
+    /** Function info by section name, in file order. */
+    public Map<String, List<FuncInfo>> funcInfos() {
+        return funcInfos;
+    }
+
+    /** Line info by section name, in file order. */
+    public Map<String, List<LineInfo>> lineInfos() {
+        return lineInfos;
+    }
+
+    /** CO-RE relocations by section name, in file order. */
+    public Map<String, List<CoreRelo>> coreRelos() {
+        return coreRelos;
+    }
+
+    /** Reads the "rec_size, then per section: name, count, records" layout shared by all three parts. */
+    private record Reader(BtfInput in, Btf btf, int hdrLen) {
+        <T> Map<String, List<T>> subsection(int headerField, String what, int minRecord, Function<Long, T> record) {
+            int off = in.length(headerField, what + " offset");
+            int len = in.length(headerField + 4, what + " length");
+            if (len == 0) {
+                return Map.of();
+            }
+            long start = (long) hdrLen + off;
+            long end = start + len;
+            in.require(start, len, what);
+            if (len < 4) {
+                throw in.error(what + " is too short for its record size", start);
+            }
+            int recSize = in.length(start, what + " record size");
+            if (recSize < minRecord || recSize % 4 != 0 || recSize > 1024) {
+                throw in.error(what + " record size " + recSize + " is not a multiple of 4 between "
+                        + minRecord + " and 1024", start);
+            }
+            Map<String, List<T>> result = new LinkedHashMap<>();
+            long p = start + 4;
+            while (p < end) {
+                if (end - p < 8) {
+                    throw in.error(what + " section header is truncated", p);
+                }
+                String section = string(in.u32(p), p);
+                int count = in.length(p + 4, what + " record count");
+                long bytes = (long) count * recSize;
+                if (bytes > end - (p + 8)) {
+                    throw in.error(what + " for section '" + section + "': " + count + " records of " + recSize
+                            + " bytes run past the end of " + what, p + 4);
+                }
+                List<T> list = new ArrayList<>(count);
+                for (long at = p + 8; at < p + 8 + bytes; at += recSize) {
+                    list.add(record.apply(at));
+                }
+                result.merge(section, Collections.unmodifiableList(list), (a, b) -> {
+                    List<T> both = new ArrayList<>(a);
+                    both.addAll(b);
+                    return Collections.unmodifiableList(both);
+                });
+                p += 8 + bytes;
+            }
+            return Collections.unmodifiableMap(result);
+        }
+
+        String string(int offset, long at) {
+            return btf.strings().require(offset, in, at, "BTF.ext");
+        }
+
+        int typeId(int id, long at, BtfKind expected) {
+            if (id < 0 || id >= btf.typeCount()) {
+                throw in.error("type id " + Integer.toUnsignedString(id) + " out of range (last is "
+                        + (btf.typeCount() - 1) + ")", at);
+            }
+            if (expected != null && btf.type(id).kind() != expected) {
+                throw in.error("type #" + id + " is " + btf.type(id).kind() + ", not " + expected, at);
+            }
+            return id;
+        }
+    }
+}

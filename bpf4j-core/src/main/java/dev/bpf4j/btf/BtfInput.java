@@ -1,0 +1,85 @@
+package dev.bpf4j.btf;
+
+import dev.bpf4j.BpfFormatException;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/** Bounds-checked reads inside one BTF or BTF.ext blob; errors name where it came from and the file offset. */
+final class BtfInput {
+    private final MemorySegment data;
+    private final String where;
+    private final long fileOffset;
+    private ValueLayout.OfShort u16 = ValueLayout.JAVA_SHORT_UNALIGNED;
+    private ValueLayout.OfInt u32 = ValueLayout.JAVA_INT_UNALIGNED;
+    private ByteOrder order = ByteOrder.LITTLE_ENDIAN;
+
+    BtfInput(MemorySegment data, String where, long fileOffset) {
+        this.data = data;
+        this.where = where;
+        this.fileOffset = fileOffset;
+    }
+
+    /** Sets the byte order from a 16-bit magic stored at offset 0. */
+    void orderFromMagic(int magic, String what) {
+        require(0, 2, what + " magic");
+        int le = Short.toUnsignedInt(data.get(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0));
+        if (le == magic) {
+            order = ByteOrder.LITTLE_ENDIAN;
+        } else if (Integer.reverseBytes(le << 16) == magic) {
+            order = ByteOrder.BIG_ENDIAN;
+        } else {
+            throw error("bad " + what + " magic 0x" + Integer.toHexString(le), 0);
+        }
+        u16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(order);
+        u32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(order);
+    }
+
+    ByteOrder order() {
+        return order;
+    }
+
+    long size() {
+        return data.byteSize();
+    }
+
+    MemorySegment data() {
+        return data;
+    }
+
+    void require(long offset, long length, String what) {
+        if (offset < 0 || length < 0 || offset > size() || length > size() - offset) {
+            throw error(what + " (" + length + " bytes) runs past the end (" + size() + " bytes)", offset);
+        }
+    }
+
+    int u8(long offset) {
+        require(offset, 1, "byte");
+        return Byte.toUnsignedInt(data.get(ValueLayout.JAVA_BYTE, offset));
+    }
+
+    int u16(long offset) {
+        require(offset, 2, "u16");
+        return Short.toUnsignedInt(data.get(u16, offset));
+    }
+
+    /** A u32 as a Java int (callers decide signedness). */
+    int u32(long offset) {
+        require(offset, 4, "u32");
+        return data.get(u32, offset);
+    }
+
+    /** A u32 that is used as a count, length or offset: must fit in an int. */
+    int length(long offset, String what) {
+        int v = u32(offset);
+        if (v < 0) {
+            throw error(what + " " + Integer.toUnsignedString(v) + " is too large", offset);
+        }
+        return v;
+    }
+
+    BpfFormatException error(String message, long offset) {
+        return new BpfFormatException(where + ": " + message + " at offset 0x" + Long.toHexString(fileOffset + offset));
+    }
+}

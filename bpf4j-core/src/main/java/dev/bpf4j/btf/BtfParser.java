@@ -1,0 +1,188 @@
+package dev.bpf4j.btf;
+
+import dev.bpf4j.btf.BtfType.Linkage;
+
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reads the .BTF layout (header, type records, string table) into {@link BtfType}s, checking every bound. */
+final class BtfParser {
+    static final int MAGIC = 0xeb9f;
+    static final int HEADER_SIZE = 24;
+    private static final int MAX_VLEN = 0xffff;
+
+    private final BtfInput in;
+    private final List<Long> recordOffsets = new ArrayList<>();
+    private BtfStrings strings;
+
+    BtfParser(BtfInput in) {
+        this.in = in;
+    }
+
+    Btf parse() {
+        in.orderFromMagic(MAGIC, "BTF");
+        int version = in.u8(2);
+        if (version != 1) {
+            throw in.error("unsupported BTF version " + version, 2);
+        }
+        int hdrLen = in.length(4, "header length");
+        if (hdrLen < HEADER_SIZE) {
+            throw in.error("header length " + hdrLen + " is shorter than " + HEADER_SIZE, 4);
+        }
+        in.require(0, hdrLen, "BTF header");
+        int typeOff = in.length(8, "type section offset");
+        int typeLen = in.length(12, "type section length");
+        int strOff = in.length(16, "string section offset");
+        int strLen = in.length(20, "string section length");
+        long typeStart = (long) hdrLen + typeOff;
+        long strStart = (long) hdrLen + strOff;
+        in.require(typeStart, typeLen, "type section");
+        in.require(strStart, strLen, "string section");
+        if (typeOff % 4 != 0) {
+            throw in.error("type section offset " + typeOff + " is not 4-byte aligned", 8);
+        }
+        if (typeStart < strStart + strLen && strStart < typeStart + typeLen) {
+            throw in.error("type and string sections overlap", 8);
+        }
+        byte[] str = in.data().asSlice(strStart, strLen).toArray(ValueLayout.JAVA_BYTE);
+        strings = BtfStrings.checked(str, in, strStart);
+        List<BtfType> types = readTypes(typeStart, typeStart + typeLen);
+        checkReferences(types);
+        return new Btf(types, strings, in.order());
+    }
+
+    private List<BtfType> readTypes(long start, long end) {
+        List<BtfType> types = new ArrayList<>();
+        types.add(new BtfType.Void());
+        recordOffsets.add(start);
+        long p = start;
+        while (p < end) {
+            if (end - p < 12) {
+                throw in.error("truncated type record (" + (end - p) + " bytes left)", p);
+            }
+            int id = types.size();
+            String name = strings.require(in.u32(p), in, p, "type #" + id);
+            int info = in.u32(p + 4);
+            int sizeOrType = in.u32(p + 8);
+            int vlen = info & MAX_VLEN;
+            int kindValue = (info >>> 24) & 0x1f;
+            boolean flag = (info >>> 31) != 0;
+            BtfKind kind = BtfKind.ofValue(kindValue);
+            if (kind == null || kind == BtfKind.VOID) {
+                throw in.error("type #" + id + " has unknown kind " + kindValue, p + 4);
+            }
+            long body = p + 12;
+            long bodyLen = bodyLength(kind, vlen);
+            if (bodyLen > end - body) {
+                throw in.error("type #" + id + " (" + kind + ", vlen " + vlen + ") needs " + bodyLen
+                        + " bytes past its header, only " + (end - body) + " left in the type section", p);
+            }
+            types.add(readType(id, name, kind, vlen, flag, sizeOrType, body, p));
+            recordOffsets.add(p);
+            p = body + bodyLen;
+        }
+        return types;
+    }
+
+    private static long bodyLength(BtfKind kind, int vlen) {
+        return switch (kind) {
+            case INT, VAR, DECL_TAG -> 4;
+            case ARRAY -> 12;
+            case STRUCT, UNION, DATASEC, ENUM64 -> 12L * vlen;
+            case ENUM, FUNC_PROTO -> 8L * vlen;
+            default -> 0;
+        };
+    }
+
+    private BtfType readType(int id, String name, BtfKind kind, int vlen, boolean flag, int sizeOrType,
+                             long body, long at) {
+        String what = "type #" + id;
+        return switch (kind) {
+            case INT -> {
+                int data = in.u32(body);
+                int bits = data & 0xff;
+                int bitOffset = (data >>> 16) & 0xff;
+                int encoding = (data >>> 24) & 0x0f;
+                if (sizeOrType < 1 || sizeOrType > 16 || bits > sizeOrType * 8 || bitOffset + bits > 128) {
+                    throw in.error(what + " INT has size " + sizeOrType + " and " + bits + " bits", at);
+                }
+                yield new BtfType.Int(id, name, sizeOrType, encoding, bitOffset, bits);
+            }
+            case PTR -> new BtfType.Ptr(id, name, sizeOrType);
+            case ARRAY -> new BtfType.Array(id, name, in.u32(body), in.u32(body + 4), in.u32(body + 8));
+            case STRUCT, UNION -> {
+                List<BtfType.Member> members = new ArrayList<>(vlen);
+                for (int i = 0; i < vlen; i++) {
+                    long m = body + 12L * i;
+                    String memberName = strings.require(in.u32(m), in, m, what + " member " + i);
+                    int offset = in.u32(m + 8);
+                    int bitOffset = flag ? offset & 0xffffff : offset;
+                    int bitfieldSize = flag ? offset >>> 24 : 0;
+                    members.add(new BtfType.Member(memberName, in.u32(m + 4), bitOffset, bitfieldSize));
+                }
+                yield new BtfType.Struct(id, name, kind == BtfKind.UNION, sizeOrType, flag, members);
+            }
+            case ENUM, ENUM64 -> {
+                boolean wide = kind == BtfKind.ENUM64;
+                List<BtfType.EnumValue> values = new ArrayList<>(vlen);
+                for (int i = 0; i < vlen; i++) {
+                    long e = body + (wide ? 12L : 8L) * i;
+                    String valueName = strings.require(in.u32(e), in, e, what + " value " + i);
+                    long value = wide
+                            ? (Integer.toUnsignedLong(in.u32(e + 4)) | ((long) in.u32(e + 8) << 32))
+                            : (flag ? in.u32(e + 4) : Integer.toUnsignedLong(in.u32(e + 4)));
+                    values.add(new BtfType.EnumValue(valueName, value));
+                }
+                yield new BtfType.Enum(id, name, wide, sizeOrType, flag, values);
+            }
+            case FWD -> new BtfType.Fwd(id, name, flag);
+            case TYPEDEF -> new BtfType.Typedef(id, name, sizeOrType);
+            case VOLATILE, CONST, RESTRICT -> new BtfType.Qualifier(id, name, kind, sizeOrType);
+            case TYPE_TAG -> new BtfType.TypeTag(id, name, sizeOrType, flag);
+            case FUNC -> new BtfType.Func(id, name, sizeOrType, linkage(vlen, what, at + 4));
+            case FUNC_PROTO -> {
+                List<BtfType.Param> params = new ArrayList<>(vlen);
+                for (int i = 0; i < vlen; i++) {
+                    long q = body + 8L * i;
+                    params.add(new BtfType.Param(strings.require(in.u32(q), in, q, what + " param " + i),
+                            in.u32(q + 4)));
+                }
+                yield new BtfType.FuncProto(id, name, sizeOrType, params);
+            }
+            case VAR -> new BtfType.Var(id, name, sizeOrType, linkage(in.u32(body), what, body));
+            case DATASEC -> {
+                List<BtfType.SecInfo> vars = new ArrayList<>(vlen);
+                for (int i = 0; i < vlen; i++) {
+                    long v = body + 12L * i;
+                    vars.add(new BtfType.SecInfo(in.u32(v), in.u32(v + 4), in.u32(v + 8)));
+                }
+                yield new BtfType.Datasec(id, name, sizeOrType, vars);
+            }
+            case FLOAT -> new BtfType.Float(id, name, sizeOrType);
+            case DECL_TAG -> new BtfType.DeclTag(id, name, sizeOrType, in.u32(body), flag);
+            case VOID -> throw new AssertionError();
+        };
+    }
+
+    private Linkage linkage(int value, String what, long at) {
+        Linkage l = Linkage.of(value);
+        if (l == null) {
+            throw in.error(what + " has unknown linkage " + value, at);
+        }
+        return l;
+    }
+
+    /** Every type id a record mentions must exist, so that lookups on the model never fail. */
+    private void checkReferences(List<BtfType> types) {
+        int count = types.size();
+        for (BtfType t : types) {
+            for (int ref : Btf.references(t)) {
+                if (ref < 0 || ref >= count) {
+                    throw in.error("type #" + t.id() + " (" + t.kind() + " '" + t.name() + "') refers to type "
+                            + Integer.toUnsignedString(ref) + ", past the last type " + (count - 1), recordOffsets.get(t.id()));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package dev.bpf4j.elf;
+
+import dev.bpf4j.BpfFormatException;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
+/** Bounds-checked reads from the whole file; every failure names the file and the offset. */
+final class ElfInput {
+    private final String fileName;
+    private final MemorySegment data;
+    private ByteOrder order = ByteOrder.LITTLE_ENDIAN;
+    private ValueLayout.OfShort u16 = ValueLayout.JAVA_SHORT_UNALIGNED;
+    private ValueLayout.OfInt u32 = ValueLayout.JAVA_INT_UNALIGNED;
+    private ValueLayout.OfLong u64 = ValueLayout.JAVA_LONG_UNALIGNED;
+
+    ElfInput(String fileName, MemorySegment data) {
+        this.fileName = fileName;
+        this.data = data;
+    }
+
+    void order(ByteOrder order) {
+        this.order = order;
+        u16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(order);
+        u32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(order);
+        u64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(order);
+    }
+
+    ByteOrder order() {
+        return order;
+    }
+
+    String fileName() {
+        return fileName;
+    }
+
+    MemorySegment data() {
+        return data;
+    }
+
+    long size() {
+        return data.byteSize();
+    }
+
+    /** Fails unless [offset, offset + length) lies inside the file. */
+    void require(String where, long offset, long length, String what) {
+        if (offset < 0 || length < 0 || offset > size() || length > size() - offset) {
+            throw error(where, what + " (" + length + " bytes) lies past the end of the file ("
+                    + size() + " bytes)", offset);
+        }
+    }
+
+    int u8(String where, long offset) {
+        require(where, offset, 1, "byte");
+        return Byte.toUnsignedInt(data.get(ValueLayout.JAVA_BYTE, offset));
+    }
+
+    int u16(String where, long offset) {
+        require(where, offset, 2, "u16");
+        return Short.toUnsignedInt(data.get(u16, offset));
+    }
+
+    long u32(String where, long offset) {
+        require(where, offset, 4, "u32");
+        return Integer.toUnsignedLong(data.get(u32, offset));
+    }
+
+    long u64(String where, long offset) {
+        require(where, offset, 8, "u64");
+        return data.get(u64, offset);
+    }
+
+    /** A NUL-terminated string that must end before {@code limit}. */
+    String cString(String where, long offset, long limit) {
+        long end = offset;
+        while (true) {
+            if (end >= limit) {
+                throw error(where, "string is not NUL-terminated", offset);
+            }
+            if (data.get(ValueLayout.JAVA_BYTE, end) == 0) {
+                break;
+            }
+            end++;
+        }
+        byte[] bytes = data.asSlice(offset, end - offset).toArray(ValueLayout.JAVA_BYTE);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    BpfFormatException error(String where, String message, long offset) {
+        return new BpfFormatException(fileName + ": " + (where.isEmpty() ? "" : where + ": ")
+                + message + " at offset 0x" + Long.toHexString(offset));
+    }
+}
