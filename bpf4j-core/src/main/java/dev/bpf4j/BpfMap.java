@@ -15,6 +15,7 @@ import dev.bpf4j.internal.sys.Syscall;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.ref.Reference;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -239,7 +240,7 @@ public final class BpfMap implements AutoCloseable {
 
     /** Lookup with flags ({@link UpdateFlag#LOCK} for spin-locked values). */
     public boolean lookup(MemorySegment key, MemorySegment valueOut, long flags) {
-        return elem(BpfCommand.BPF_MAP_LOOKUP_ELEM, keyAddress(key), valueAddress(valueOut), flags, true);
+        return elem(BpfCommand.BPF_MAP_LOOKUP_ELEM, key, keyAddress(key), valueOut, valueAddress(valueOut), flags, true);
     }
 
     /** Creates or replaces the element. */
@@ -253,17 +254,18 @@ public final class BpfMap implements AutoCloseable {
 
     /** Update with raw flags (an OR of {@link UpdateFlag} values). */
     public void update(MemorySegment key, MemorySegment value, long flags) {
-        elem(BpfCommand.BPF_MAP_UPDATE_ELEM, keyAddress(key), valueAddress(value), flags, false);
+        elem(BpfCommand.BPF_MAP_UPDATE_ELEM, key, keyAddress(key), value, valueAddress(value), flags, false);
     }
 
     /** Deletes the element; false if there was none. */
     public boolean delete(MemorySegment key) {
-        return elem(BpfCommand.BPF_MAP_DELETE_ELEM, keyAddress(key), 0, 0, true);
+        return elem(BpfCommand.BPF_MAP_DELETE_ELEM, key, keyAddress(key), null, 0, 0, true);
     }
 
     /** Copies the value into {@code valueOut} and deletes the element; false if there was none. */
     public boolean lookupAndDelete(MemorySegment key, MemorySegment valueOut) {
-        return elem(BpfCommand.BPF_MAP_LOOKUP_AND_DELETE_ELEM, keyAddress(key), valueAddress(valueOut), 0, true);
+        return elem(BpfCommand.BPF_MAP_LOOKUP_AND_DELETE_ELEM, key, keyAddress(key), valueOut, valueAddress(valueOut), 0,
+                true);
     }
 
     /**
@@ -272,41 +274,48 @@ public final class BpfMap implements AutoCloseable {
      */
     public boolean nextKey(MemorySegment key, MemorySegment nextKeyOut) {
         long keyAddress = key == null ? 0 : keyAddress(key);
-        return elem(BpfCommand.BPF_MAP_GET_NEXT_KEY, keyAddress, keyAddress(nextKeyOut), 0, true);
+        return elem(BpfCommand.BPF_MAP_GET_NEXT_KEY, key, keyAddress, nextKeyOut, keyAddress(nextKeyOut), 0, true);
     }
 
     /** QUEUE/STACK: adds a value; with {@link UpdateFlag#EXIST} a full map drops its oldest value instead of failing. */
     public void push(MemorySegment value, UpdateFlag flag) {
-        elem(BpfCommand.BPF_MAP_UPDATE_ELEM, 0, valueAddress(value), flag.value(), false);
+        elem(BpfCommand.BPF_MAP_UPDATE_ELEM, null, 0, value, valueAddress(value), flag.value(), false);
     }
 
     /** QUEUE/STACK: adds a value; BLOOM_FILTER: adds a member. */
     public void push(MemorySegment value) {
-        elem(BpfCommand.BPF_MAP_UPDATE_ELEM, 0, valueAddress(value), 0, false);
+        elem(BpfCommand.BPF_MAP_UPDATE_ELEM, null, 0, value, valueAddress(value), 0, false);
     }
 
     /** QUEUE/STACK: removes the next value (FIFO for a queue, LIFO for a stack) into {@code valueOut}; false if empty. */
     public boolean pop(MemorySegment valueOut) {
-        return elem(BpfCommand.BPF_MAP_LOOKUP_AND_DELETE_ELEM, 0, valueAddress(valueOut), 0, true);
+        return elem(BpfCommand.BPF_MAP_LOOKUP_AND_DELETE_ELEM, null, 0, valueOut, valueAddress(valueOut), 0, true);
     }
 
     /** QUEUE/STACK: copies the next value without removing it; false if empty. */
     public boolean peek(MemorySegment valueOut) {
-        return elem(BpfCommand.BPF_MAP_LOOKUP_ELEM, 0, valueAddress(valueOut), 0, true);
+        return elem(BpfCommand.BPF_MAP_LOOKUP_ELEM, null, 0, valueOut, valueAddress(valueOut), 0, true);
     }
 
     /** BLOOM_FILTER: false means certainly absent, true means probably present. */
     public boolean contains(MemorySegment value) {
-        return elem(BpfCommand.BPF_MAP_LOOKUP_ELEM, 0, valueAddress(value), 0, true);
+        return elem(BpfCommand.BPF_MAP_LOOKUP_ELEM, null, 0, value, valueAddress(value), 0, true);
     }
 
-    private boolean elem(BpfCommand cmd, long key, long value, long elemFlags, boolean absentIsFalse) {
+    /**
+     * One element command. The segments are passed along with their addresses only to keep them
+     * reachable until the kernel is done with them (an automatic arena could free them otherwise).
+     */
+    private boolean elem(BpfCommand cmd, MemorySegment keySegment, long key, MemorySegment valueSegment, long value,
+            long elemFlags, boolean absentIsFalse) {
         MemorySegment attr = Bpf.scratchAttr(BpfAttr.Elem.SIZE);
         attr.set(INT, BpfAttr.Elem.MAP_FD, fd.get());
         attr.set(LONG, BpfAttr.Elem.KEY, key);
         attr.set(LONG, BpfAttr.Elem.VALUE, value);
         attr.set(LONG, BpfAttr.Elem.FLAGS, elemFlags);
         int result = Bpf.tryCall(cmd, attr, BpfAttr.Elem.SIZE);
+        Reference.reachabilityFence(keySegment);
+        Reference.reachabilityFence(valueSegment);
         if (result >= 0) {
             return true;
         }

@@ -318,6 +318,11 @@ public final class Program implements AutoCloseable {
     }
 
     /** Makes the program hold a reference on a map it does not name in its instructions. */
+    public void bindMap(BpfMap map) {
+        bindMap(map.fd());
+    }
+
+    /** Binds the map with descriptor {@code mapFd} to this program (see {@link #bindMap(BpfMap)}). */
     public void bindMap(int mapFd) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment attr = Bpf.attr(arena, BpfAttr.BindMap.SIZE);

@@ -4,9 +4,6 @@ import dev.bpf4j.asm.Assembler;
 import dev.bpf4j.asm.Helper;
 import dev.bpf4j.asm.Instructions;
 import dev.bpf4j.asm.Size;
-import dev.bpf4j.internal.sys.Fd;
-import dev.bpf4j.internal.sys.InfoLayouts;
-import dev.bpf4j.internal.sys.ObjectCalls;
 import dev.bpf4j.testing.FdCount;
 import dev.bpf4j.testing.KernelTest;
 import org.junit.jupiter.api.Test;
@@ -130,8 +127,8 @@ class ProgramTest {
 
     @Test
     void mapUsingProgramCountsRepeatedRunsAndReportsItsInfo() {
-        try (Fd map = ProgramTestSupport.arrayMap();
-             Program prog = Program.load(ProgramSpec.builder(ProgramType.SOCKET_FILTER, mapCounter(map.get()))
+        try (BpfMap map = ProgramTestSupport.arrayMap();
+             Program prog = Program.load(ProgramSpec.builder(ProgramType.SOCKET_FILTER, mapCounter(map.fd()))
                      .name("counter").build());
              Program.Stats stats = Program.enableStats()) {
             TestRun.Result r = prog.testRun(TestRun.builder().data(ProgramTestSupport.frame()).repeat(7).build());
@@ -142,7 +139,7 @@ class ProgramTest {
             assertEquals(ProgramType.SOCKET_FILTER, info.type());
             assertEquals("counter", info.name());
             assertEquals(16, info.tag().length());
-            assertEquals(java.util.List.of(mapId(map)), info.mapIds());
+            assertEquals(java.util.List.of(map.info().id()), info.mapIds());
             assertTrue(info.xlated().size() > 0);
             assertTrue(info.jitedLength() > 0 && info.jited().length == info.jitedLength());
             assertEquals(7, info.runCount());
@@ -157,21 +154,13 @@ class ProgramTest {
         }
     }
 
-    private static int mapId(Fd map) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment info = arena.allocate(InfoLayouts.Map.SIZE, 8);
-            ObjectCalls.info(map.get(), info);
-            return info.get(ValueLayout.JAVA_INT, InfoLayouts.Map.ID);
-        }
-    }
-
     @Test
     void boundMapsAppearInInfo() {
-        try (Fd map = ProgramTestSupport.arrayMap();
+        try (BpfMap map = ProgramTestSupport.arrayMap();
              Program prog = Program.load(ProgramSpec.builder(ProgramType.SOCKET_FILTER, packetSum()).build())) {
             assertTrue(prog.info().mapIds().isEmpty());
-            prog.bindMap(map.get());
-            assertEquals(java.util.List.of(mapId(map)), prog.info().mapIds());
+            prog.bindMap(map);
+            assertEquals(java.util.List.of(map.info().id()), prog.info().mapIds());
         }
     }
 

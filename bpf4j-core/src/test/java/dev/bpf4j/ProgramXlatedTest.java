@@ -8,7 +8,6 @@ import dev.bpf4j.asm.Instructions;
 import dev.bpf4j.asm.JumpOp;
 import dev.bpf4j.asm.KernelSymbols;
 import dev.bpf4j.asm.Size;
-import dev.bpf4j.internal.sys.Fd;
 import dev.bpf4j.testing.KernelTest;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -79,8 +78,8 @@ class ProgramXlatedTest {
 
     @Test
     void disassemblyMatchesBpftoolLineForLine() throws Exception {
-        try (Fd map = ProgramTestSupport.arrayMap();
-             Program prog = Program.load(ProgramSpec.builder(ProgramType.SOCKET_FILTER, manyKinds(map.get()))
+        try (BpfMap map = ProgramTestSupport.arrayMap();
+             Program prog = Program.load(ProgramSpec.builder(ProgramType.SOCKET_FILTER, manyKinds(map.fd()))
                      .name("many_kinds").build())) {
             ProgramInfo info = prog.info();
             List<String> ours = Disassembler.forXlated(KernelSymbols.load()).lines(info.xlated()).stream()
