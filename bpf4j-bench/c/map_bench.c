@@ -1,6 +1,10 @@
 // The C side of the map benchmarks: the same operations as MapOpsBench, through libbpf.
-// Usage: map_bench ROUNDS MILLIS   -> one line per round and operation: "<op> <ns per op>"
+// Usage: map_bench ROUNDS MILLIS [idle]  -> one line per round and operation: "<op> <ns per op>"
+// With "idle", a second thread sleeps beside the benchmark: a multithreaded process (every JVM is
+// one) shares its file table, so the kernel takes a real reference on the fd in every bpf() call.
 #include <bpf/bpf.h>
+#include <pthread.h>
+#include <string.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,7 +94,19 @@ static double measure(op_fn op, int fd, int millis) {
     return (double)(t - start) / (double)ops;
 }
 
+static void *sleeper(void *arg) {
+    (void)arg;
+    for (;;) {
+        pause();
+    }
+    return NULL;
+}
+
 int main(int argc, char **argv) {
+    if (argc > 3 && strcmp(argv[3], "idle") == 0) {
+        pthread_t thread;
+        pthread_create(&thread, NULL, sleeper, NULL);
+    }
     int rounds = argc > 1 ? atoi(argv[1]) : 5;
     int millis = argc > 2 ? atoi(argv[2]) : 500;
     int array = make_map(BPF_MAP_TYPE_ARRAY);
