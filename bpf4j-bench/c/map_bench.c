@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #define ENTRIES 1024
+#define BIG_ENTRIES 100000 // iteration and batch walks go over 100k entries
 
 static uint64_t now_ns(void) {
     struct timespec ts;
@@ -19,13 +20,13 @@ static uint64_t now_ns(void) {
     return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
-static int make_map(enum bpf_map_type type) {
-    int fd = bpf_map_create(type, "bench", 4, 8, ENTRIES, NULL);
+static int make_map(enum bpf_map_type type, uint32_t entries) {
+    int fd = bpf_map_create(type, "bench", 4, 8, entries, NULL);
     if (fd < 0) {
         perror("bpf_map_create");
         exit(1);
     }
-    for (uint32_t k = 0; k < ENTRIES; k++) {
+    for (uint32_t k = 0; k < entries; k++) {
         uint64_t v = k;
         bpf_map_update_elem(fd, &k, &v, BPF_ANY);
     }
@@ -64,8 +65,8 @@ static uint64_t next_key_walk(int fd, uint64_t i) {
 
 static uint64_t batch_walk(int fd, uint64_t i) {
     (void)i;
-    static uint32_t keys[ENTRIES];
-    static uint64_t values[ENTRIES];
+    static uint32_t keys[256];
+    static uint64_t values[256];
     uint32_t out_batch, count;
     uint64_t n = 0;
     void *in = NULL;
@@ -82,11 +83,11 @@ static uint64_t batch_walk(int fd, uint64_t i) {
     return n;
 }
 
-static double measure(op_fn op, int fd, int millis) {
+static double measure(op_fn op, int fd, int millis, int calls_per_check) {
     uint64_t ops = 0, i = 0;
     uint64_t start = now_ns(), end = start + (uint64_t)millis * 1000000ull, t;
     do {
-        for (int j = 0; j < 64; j++) {
+        for (int j = 0; j < calls_per_check; j++) {
             ops += op(fd, i++);
         }
         t = now_ns();
@@ -109,18 +110,20 @@ int main(int argc, char **argv) {
     }
     int rounds = argc > 1 ? atoi(argv[1]) : 5;
     int millis = argc > 2 ? atoi(argv[2]) : 500;
-    int array = make_map(BPF_MAP_TYPE_ARRAY);
-    int hash = make_map(BPF_MAP_TYPE_HASH);
+    int array = make_map(BPF_MAP_TYPE_ARRAY, ENTRIES);
+    int hash = make_map(BPF_MAP_TYPE_HASH, ENTRIES);
+    int big = make_map(BPF_MAP_TYPE_HASH, BIG_ENTRIES);
     for (int r = 0; r < rounds; r++) {
-        printf("arrayLookup %.1f\n", measure(lookup, array, millis));
-        printf("arrayUpdate %.1f\n", measure(update, array, millis));
-        printf("hashLookup %.1f\n", measure(lookup, hash, millis));
-        printf("hashUpdate %.1f\n", measure(update, hash, millis));
-        printf("hashNextKey %.1f\n", measure(next_key_walk, hash, millis));
-        printf("hashLookupBatch %.1f\n", measure(batch_walk, hash, millis));
+        printf("arrayLookup %.1f\n", measure(lookup, array, millis, 64));
+        printf("arrayUpdate %.1f\n", measure(update, array, millis, 64));
+        printf("hashLookup %.1f\n", measure(lookup, hash, millis, 64));
+        printf("hashUpdate %.1f\n", measure(update, hash, millis, 64));
+        printf("hashNextKey %.1f\n", measure(next_key_walk, big, millis, 1));
+        printf("hashLookupBatch %.1f\n", measure(batch_walk, big, millis, 1));
         fflush(stdout);
     }
     close(array);
     close(hash);
+    close(big);
     return 0;
 }
