@@ -1,5 +1,9 @@
 package dev.bpf4j;
 
+import dev.bpf4j.btf.Btf;
+import dev.bpf4j.btf.BtfKind;
+import dev.bpf4j.btf.BtfType;
+
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -7,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 
 import static dev.bpf4j.AttachType.*;
 
@@ -254,6 +259,23 @@ public final class ProgramTypeCatalog {
     /** Every entry, in the kernel's numbering order. */
     public static List<Entry> entries() {
         return List.copyOf(ENTRIES.values());
+    }
+
+    /**
+     * The program types a kernel knows, by number, read from {@code enum bpf_prog_type} in its
+     * BTF: names without the {@code BPF_PROG_TYPE_} prefix. Types newer than {@link ProgramType}
+     * show up here by name, with no catalog entry.
+     */
+    public static Map<Integer, String> kernelTypes(Btf btf) {
+        Map<Integer, String> out = new TreeMap<>();
+        btf.typeByName("bpf_prog_type", BtfKind.ENUM).ifPresent(t -> {
+            for (BtfType.EnumValue v : ((BtfType.Enum) t).values()) {
+                if (v.name().startsWith("BPF_PROG_TYPE_")) {
+                    out.put((int) v.value(), v.name().substring("BPF_PROG_TYPE_".length()));
+                }
+            }
+        });
+        return Collections.unmodifiableMap(out);
     }
 
     /** The entry named like {@code kprobe}, {@code KPROBE} or {@code BPF_PROG_TYPE_KPROBE}. */
