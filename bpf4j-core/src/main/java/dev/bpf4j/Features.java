@@ -139,7 +139,7 @@ public final class Features {
     private Probe checkAttachPoint(ProgramType type) {
         Probe loads = probe(type);
         if (!loads.supported()) {
-            return new Probe(false, loads.errno(), "the type does not load: " + loads.describe());
+            return new Probe(false, loads.errno(), "the type does not load here");
         }
         Path tracing = Files.isDirectory(Path.of("/sys/kernel/tracing/events")) ? Path.of("/sys/kernel/tracing")
                 : Path.of("/sys/kernel/debug/tracing");
