@@ -5,5 +5,6 @@ module dev.bpf4j.core {
     exports dev.bpf4j.attach;
     exports dev.bpf4j.btf;
     exports dev.bpf4j.elf;
+    exports dev.bpf4j.features;
     exports dev.bpf4j.tools;
 }
