@@ -115,6 +115,14 @@ public final class ObjectSpec {
         }
     }
 
+    /**
+     * A global variable: a symbol in a data section.
+     *
+     * @param offset byte offset in its section (and so in the section's map value)
+     */
+    public record VariableDef(String name, String section, int offset, int size, boolean readOnly) {
+    }
+
     private final String fileName;
     private final ElfFile elf;
     private final String license;
@@ -199,6 +207,35 @@ public final class ObjectSpec {
 
     public Optional<DataSection> dataSection(String name) {
         return dataSections.stream().filter(d -> d.name().equals(name)).findFirst();
+    }
+
+    /** Every global variable in every data section, in section then symbol order. */
+    public List<VariableDef> variables() {
+        List<VariableDef> result = new java.util.ArrayList<>();
+        for (DataSection d : dataSections) {
+            for (ElfSymbol v : d.variables()) {
+                result.add(new VariableDef(v.name(), d.name(), (int) v.value(), (int) v.size(), d.readOnly()));
+            }
+        }
+        return result;
+    }
+
+    /** The variable with this name. */
+    public Optional<VariableDef> variable(String name) {
+        return variables().stream().filter(v -> v.name().equals(name)).findFirst();
+    }
+
+    /**
+     * The program with the .text subprograms it calls appended and its relocations resolved, maps
+     * still symbolic: what {@link BpfObject#load} hands the kernel, minus the fds.
+     *
+     * @throws BpfException when there is no such program, or it needs what the linker does not do yet
+     *                      (extern symbols, CO-RE relocations)
+     */
+    public LinkedProgram link(String programName) {
+        ProgramDef p = program(programName).orElseThrow(() -> new BpfException(fileName + ": no program named '"
+                + programName + "' (programs: " + programs.stream().map(ProgramDef::name).toList() + ")"));
+        return ObjectLinker.link(this, p);
     }
 
     /** The object's .BTF, if it has one. */
