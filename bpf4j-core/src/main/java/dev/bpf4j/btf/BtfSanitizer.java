@@ -47,9 +47,7 @@ public final class BtfSanitizer {
             BtfType replaced = switch (t) {
                 case BtfType.Var v when !supported.contains(Feature.DATASEC) -> byteInt(i);
                 case BtfType.Datasec d when !supported.contains(Feature.DATASEC) -> datasecAsStruct(btf, d);
-                case BtfType.FuncProto p when !supported.contains(Feature.FUNC) ->
-                        new BtfType.Enum(i, "", false, 4, false, p.params().stream()
-                                .map(param -> new BtfType.EnumValue(param.name(), param.type())).toList());
+                case BtfType.FuncProto p when !supported.contains(Feature.FUNC) -> protoAsEnum(p);
                 case BtfType.Func f when !supported.contains(Feature.FUNC) -> new BtfType.Typedef(i, f.name(), f.type());
                 case BtfType.Func f when !supported.contains(Feature.FUNC_GLOBAL)
                         && f.linkage() == BtfType.Linkage.GLOBAL ->
@@ -78,6 +76,19 @@ public final class BtfSanitizer {
             }
         }
         return changed ? btf.withTypes(out) : btf;
+    }
+
+    /**
+     * FUNC_PROTO as an ENUM of its parameters (value: the parameter's type). Unnamed parameters get a
+     * name, since enumerators must have one (libbpf keeps them nameless).
+     */
+    private static BtfType protoAsEnum(BtfType.FuncProto p) {
+        List<BtfType.EnumValue> values = new ArrayList<>();
+        for (int k = 0; k < p.params().size(); k++) {
+            BtfType.Param param = p.params().get(k);
+            values.add(new BtfType.EnumValue(param.name().isEmpty() ? "param" + k : param.name(), param.type()));
+        }
+        return new BtfType.Enum(p.id(), "", false, 4, false, values);
     }
 
     /** A 1-byte, 8-bit anonymous INT: the stand-in for VAR and DECL_TAG (same record size). */
