@@ -122,7 +122,8 @@ public final class BpfObject implements AutoCloseable {
 
     /**
      * Pins every loaded program and every map under {@code dir} (on bpffs) by name; data maps by
-     * their kernel name (such as {@code prog.data}). Maps already pinned there are skipped.
+     * their kernel name. bpffs refuses dots in names: they become '_' (as libbpf does), so
+     * {@code prog.data} is pinned as {@code prog_data}. Maps already pinned there are skipped.
      * Returns the paths pinned.
      */
     public synchronized List<Path> pin(Path dir) {
@@ -130,13 +131,12 @@ public final class BpfObject implements AutoCloseable {
         try {
             Files.createDirectories(dir);
             for (Map.Entry<String, Program> p : programs.entrySet()) {
-                Path path = dir.resolve(p.getKey());
+                Path path = dir.resolve(p.getKey().replace('.', '_'));
                 p.getValue().pin(path);
                 made.add(path);
             }
             for (Map.Entry<String, BpfMap> m : maps.entrySet()) {
-                String name = m.getKey().startsWith(".") ? m.getValue().name() : m.getKey();
-                Path path = dir.resolve(name);
+                Path path = dir.resolve(pinName(m.getKey(), m.getValue()));
                 if (pins.contains(path.toAbsolutePath())) {
                     continue;
                 }
@@ -150,6 +150,11 @@ public final class BpfObject implements AutoCloseable {
         }
         made.forEach(p -> pins.add(p.toAbsolutePath()));
         return made;
+    }
+
+    /** The file name {@link #pin} gives a map: its name, its kernel name for data maps; no dots. */
+    public static String pinName(String name, BpfMap map) {
+        return (name.startsWith(".") ? map.name() : name).replace('.', '_');
     }
 
     /** Removes every pin this object made. */

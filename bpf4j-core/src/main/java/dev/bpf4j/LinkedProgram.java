@@ -66,6 +66,7 @@ public record LinkedProgram(ObjectSpec.ProgramDef program, Instructions instruct
         List<String> text = Disassembler.standard().lines(instructions);
         int nextLine = 0;
         int nextFunction = 0;
+        String printed = null;
         for (int i = 0; i < instructions.size(); i++) {
             int slot = instructions.slotOf(i);
             while (nextFunction < functions.size() && functions.get(nextFunction).slot() <= slot) {
@@ -75,8 +76,9 @@ public record LinkedProgram(ObjectSpec.ProgramDef program, Instructions instruct
             while (nextLine < lines.size() && lines.get(nextLine).slot() <= slot) {
                 last = lines.get(nextLine++);
             }
-            if (last != null) {
-                out.append(last.annotation()).append('\n');
+            if (last != null && !last.annotation().equals(printed)) {
+                printed = last.annotation();
+                out.append(printed).append('\n');
             }
             out.append(text.get(i)).append('\n');
         }
