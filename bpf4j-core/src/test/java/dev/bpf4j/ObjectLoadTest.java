@@ -127,6 +127,18 @@ class ObjectLoadTest {
     }
 
     @Test
+    void loadAndCloseLeaveNoDescriptors() {
+        BpfObject.load(TestObjects.path("socket_xdp.o")).close(); // warm up lazy state (probes, memlock)
+        int before = dev.bpf4j.testing.FdCount.open();
+        for (int i = 0; i < 5; i++) { // 15 program loads: far below the kernel's JIT-freeing trouble
+            try (BpfObject obj = BpfObject.load(TestObjects.path("socket_xdp.o"))) {
+                obj.variable("bss_counter").getLong(); // maps the .bss too
+            }
+        }
+        assertEquals(before, dev.bpf4j.testing.FdCount.open());
+    }
+
+    @Test
     void legacyMapsWork() {
         LoadOptions options = LoadOptions.builder().autoload("legacy_kprobe", false).build();
         try (BpfObject obj = BpfObject.load(spec("legacy.o"), options)) {
