@@ -39,9 +39,9 @@ public final class ObjectSpec {
      * @param sectionOffset byte offset of the first instruction in its section
      * @param instructions  raw 8-byte instructions in the object's byte order
      */
-    public record ProgramSpec(String name, String section, Optional<SectionMatch> match, int binding,
+    public record ProgramDef(String name, String section, Optional<SectionMatch> match, int binding,
                               int sectionOffset, byte[] instructions, List<Relocation> relocations) {
-        public ProgramSpec {
+        public ProgramDef {
             instructions = instructions.clone();
             relocations = List.copyOf(relocations);
         }
@@ -79,10 +79,10 @@ public final class ObjectSpec {
      * @param initialValues {@code values = {...}} initialisers: slot index to the symbol named
      *                      (a program for prog arrays, a map for map-in-map)
      */
-    public record MapSpec(String name, MapSource source, int type, int keySize, int valueSize, int maxEntries,
+    public record MapDef(String name, MapSource source, int type, int keySize, int valueSize, int maxEntries,
                           int flags, int numaNode, int pinning, long mapExtra, int keyTypeId, int valueTypeId,
-                          MapSpec inner, java.util.Map<Integer, String> initialValues) {
-        public MapSpec {
+                          MapDef inner, java.util.Map<Integer, String> initialValues) {
+        public MapDef {
             initialValues = java.util.Map.copyOf(initialValues);
         }
 
@@ -115,19 +115,27 @@ public final class ObjectSpec {
         }
     }
 
+    /**
+     * A global variable: a symbol in a data section.
+     *
+     * @param offset byte offset in its section (and so in the section's map value)
+     */
+    public record VariableDef(String name, String section, int offset, int size, boolean readOnly) {
+    }
+
     private final String fileName;
     private final ElfFile elf;
     private final String license;
     private final int kernelVersion;
-    private final List<ProgramSpec> programs;
-    private final List<ProgramSpec> subprograms;
-    private final List<MapSpec> maps;
+    private final List<ProgramDef> programs;
+    private final List<ProgramDef> subprograms;
+    private final List<MapDef> maps;
     private final List<DataSection> dataSections;
     private final Btf btf;
     private final BtfExt btfExt;
 
-    ObjectSpec(String fileName, ElfFile elf, String license, int kernelVersion, List<ProgramSpec> programs,
-               List<ProgramSpec> subprograms, List<MapSpec> maps, List<DataSection> dataSections, Btf btf,
+    ObjectSpec(String fileName, ElfFile elf, String license, int kernelVersion, List<ProgramDef> programs,
+               List<ProgramDef> subprograms, List<MapDef> maps, List<DataSection> dataSections, Btf btf,
                BtfExt btfExt) {
         this.fileName = fileName;
         this.elf = elf;
@@ -171,25 +179,25 @@ public final class ObjectSpec {
     }
 
     /** Programs in section order, then symbol order within a section. */
-    public List<ProgramSpec> programs() {
+    public List<ProgramDef> programs() {
         return programs;
     }
 
     /** The program with this function name. */
-    public Optional<ProgramSpec> program(String name) {
+    public Optional<ProgramDef> program(String name) {
         return programs.stream().filter(p -> p.name().equals(name)).findFirst();
     }
 
     /** Functions in {@code .text}, called from programs (bpf-to-bpf calls, callbacks). */
-    public List<ProgramSpec> subprograms() {
+    public List<ProgramDef> subprograms() {
         return subprograms;
     }
 
-    public List<MapSpec> maps() {
+    public List<MapDef> maps() {
         return maps;
     }
 
-    public Optional<MapSpec> map(String name) {
+    public Optional<MapDef> map(String name) {
         return maps.stream().filter(m -> m.name().equals(name)).findFirst();
     }
 
@@ -199,6 +207,35 @@ public final class ObjectSpec {
 
     public Optional<DataSection> dataSection(String name) {
         return dataSections.stream().filter(d -> d.name().equals(name)).findFirst();
+    }
+
+    /** Every global variable in every data section, in section then symbol order. */
+    public List<VariableDef> variables() {
+        List<VariableDef> result = new java.util.ArrayList<>();
+        for (DataSection d : dataSections) {
+            for (ElfSymbol v : d.variables()) {
+                result.add(new VariableDef(v.name(), d.name(), (int) v.value(), (int) v.size(), d.readOnly()));
+            }
+        }
+        return result;
+    }
+
+    /** The variable with this name. */
+    public Optional<VariableDef> variable(String name) {
+        return variables().stream().filter(v -> v.name().equals(name)).findFirst();
+    }
+
+    /**
+     * The program with the .text subprograms it calls appended and its relocations resolved, maps
+     * still symbolic: what {@link BpfObject#load} hands the kernel, minus the fds.
+     *
+     * @throws BpfException when there is no such program, or it needs what the linker does not do yet
+     *                      (extern symbols, CO-RE relocations)
+     */
+    public LinkedProgram link(String programName) {
+        ProgramDef p = program(programName).orElseThrow(() -> new BpfException(fileName + ": no program named '"
+                + programName + "' (programs: " + programs.stream().map(ProgramDef::name).toList() + ")"));
+        return ObjectLinker.link(this, p);
     }
 
     /** The object's .BTF, if it has one. */

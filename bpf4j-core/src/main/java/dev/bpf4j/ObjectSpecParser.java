@@ -2,8 +2,8 @@ package dev.bpf4j;
 
 import dev.bpf4j.ObjectSpec.DataSection;
 import dev.bpf4j.ObjectSpec.MapSource;
-import dev.bpf4j.ObjectSpec.MapSpec;
-import dev.bpf4j.ObjectSpec.ProgramSpec;
+import dev.bpf4j.ObjectSpec.MapDef;
+import dev.bpf4j.ObjectSpec.ProgramDef;
 import dev.bpf4j.ObjectSpec.Relocation;
 import dev.bpf4j.btf.Btf;
 import dev.bpf4j.btf.BtfExt;
@@ -50,9 +50,9 @@ final class ObjectSpecParser {
                 ext = BtfExt.parse(e.contents(), btf, file + ": " + e.describe(), e.offset());
             }
         }
-        List<ProgramSpec> programs = new ArrayList<>();
-        List<ProgramSpec> subprograms = new ArrayList<>();
-        List<MapSpec> maps = new ArrayList<>();
+        List<ProgramDef> programs = new ArrayList<>();
+        List<ProgramDef> subprograms = new ArrayList<>();
+        List<MapDef> maps = new ArrayList<>();
         List<DataSection> data = new ArrayList<>();
         for (ElfSection s : elf.sections()) {
             if (s.isExecutable()) {
@@ -100,13 +100,13 @@ final class ObjectSpecParser {
 
     // ---- programs ----
 
-    private List<ProgramSpec> functions(ElfSection s, Optional<SectionMatch> match) {
+    private List<ProgramDef> functions(ElfSection s, Optional<SectionMatch> match) {
         List<ElfSymbol> funcs = elf.symbolsIn(s).stream().filter(ElfSymbol::isFunction).toList();
         if (funcs.isEmpty() && s.size() > 0) {
             throw elf.error(s, "executable section has no function symbols", s.offset());
         }
         List<ElfRelocation> relocations = elf.relocationsFor(s);
-        List<ProgramSpec> result = new ArrayList<>();
+        List<ProgramDef> result = new ArrayList<>();
         long previousEnd = 0;
         for (ElfSymbol f : funcs) {
             long start = f.value();
@@ -131,7 +131,7 @@ final class ObjectSpecParser {
                     relos.add(new Relocation((int) (r.offset() - start), r.type(), sym, symSection));
                 }
             }
-            result.add(new ProgramSpec(f.name(), s.name(), match, f.binding(), (int) start, insns, relos));
+            result.add(new ProgramDef(f.name(), s.name(), match, f.binding(), (int) start, insns, relos));
         }
         return result;
     }
@@ -160,7 +160,7 @@ final class ObjectSpecParser {
 
     // ---- legacy maps ----
 
-    private List<MapSpec> legacyMaps(ElfSection s) {
+    private List<MapDef> legacyMaps(ElfSection s) {
         List<ElfSymbol> symbols = elf.symbolsIn(s).stream().filter(m -> !m.isSection()).toList();
         if (symbols.isEmpty()) {
             return List.of();
@@ -175,14 +175,14 @@ final class ObjectSpecParser {
                     + LEGACY_MAP_DEF_SIZE + ")", s.offset());
         }
         ByteBuffer b = ByteBuffer.wrap(s.bytes()).order(elf.order());
-        List<MapSpec> maps = new ArrayList<>();
+        List<MapDef> maps = new ArrayList<>();
         for (ElfSymbol m : symbols) {
             if (m.value() % defSize != 0 || m.value() >= s.size()) {
                 throw elf.error(s, "map symbol '" + m.name() + "' at 0x" + Long.toHexString(m.value())
                         + " is not at a definition boundary", s.offset());
             }
             int at = (int) m.value();
-            maps.add(new MapSpec(m.name(), MapSource.LEGACY, b.getInt(at), b.getInt(at + 4), b.getInt(at + 8),
+            maps.add(new MapDef(m.name(), MapSource.LEGACY, b.getInt(at), b.getInt(at + 4), b.getInt(at + 8),
                     b.getInt(at + 12), b.getInt(at + 16), 0, 0, 0, 0, 0, null, Map.of()));
         }
         return maps;
@@ -190,7 +190,7 @@ final class ObjectSpecParser {
 
     // ---- BTF-defined maps ----
 
-    private List<MapSpec> btfMaps(ElfSection s) {
+    private List<MapDef> btfMaps(ElfSection s) {
         if (btf == null) {
             throw elf.error(s, ".maps section needs BTF to describe its maps, but the object has no .BTF", s.offset());
         }
@@ -205,7 +205,7 @@ final class ObjectSpecParser {
         for (ElfSymbol sym : elf.symbolsIn(s)) {
             symbols.putIfAbsent(sym.name(), sym);
         }
-        List<MapSpec> maps = new ArrayList<>();
+        List<MapDef> maps = new ArrayList<>();
         for (BtfType.SecInfo info : sec.vars()) {
             if (!(btf.type(info.type()) instanceof BtfType.Var var)) {
                 throw elf.error(s, "BTF .maps entry #" + info.type() + " is not a variable", s.offset());
@@ -226,7 +226,7 @@ final class ObjectSpecParser {
     }
 
     /** Reads one {@code struct { __uint(type, ...); __type(key, ...); ... }} definition. */
-    private MapSpec btfMap(ElfSection s, String name, int typeId, long start, long end,
+    private MapDef btfMap(ElfSection s, String name, int typeId, long start, long end,
                            Map<Long, String> initialisers, boolean outer) {
         if (!(btf.resolve(typeId) instanceof BtfType.Struct def)) {
             throw elf.error(s, "map '" + name + "' is not described by a struct (" + btf.describe(typeId) + ")",
@@ -235,7 +235,7 @@ final class ObjectSpecParser {
         int type = 0, keySize = 0, valueSize = 0, maxEntries = 0, flags = 0, numaNode = 0, pinning = 0;
         long mapExtra = 0;
         int keyTypeId = 0, valueTypeId = 0;
-        MapSpec inner = null;
+        MapDef inner = null;
         Map<Integer, String> values = new HashMap<>();
         for (BtfType.Member m : def.members()) {
             String where = "map '" + name + "' field '" + m.name() + "'";
@@ -279,7 +279,7 @@ final class ObjectSpecParser {
                         s.offset() + start);
             }
         }
-        return new MapSpec(name, MapSource.BTF, type, keySize, valueSize, maxEntries, flags, numaNode, pinning,
+        return new MapDef(name, MapSource.BTF, type, keySize, valueSize, maxEntries, flags, numaNode, pinning,
                 mapExtra, keyTypeId, valueTypeId, inner, values);
     }
 

@@ -1,7 +1,7 @@
 package dev.bpf4j;
 
-import dev.bpf4j.ObjectSpec.MapSpec;
-import dev.bpf4j.ObjectSpec.ProgramSpec;
+import dev.bpf4j.ObjectSpec.MapDef;
+import dev.bpf4j.ObjectSpec.ProgramDef;
 import dev.bpf4j.elf.ElfRelocation;
 import dev.bpf4j.elf.ElfSymbol;
 import dev.bpf4j.elf.TestObjects;
@@ -27,20 +27,20 @@ class ObjectSpecTest {
         ObjectSpec o = ObjectSpec.read(TestObjects.path("socket_xdp.o"));
         assertEquals("GPL", o.license());
         assertEquals(0, o.kernelVersion());
-        assertEquals(List.of("sock_len", "sock_mix", "xdp_pass"), o.programs().stream().map(ProgramSpec::name).toList());
-        ProgramSpec sockLen = o.program("sock_len").orElseThrow();
+        assertEquals(List.of("sock_len", "sock_mix", "xdp_pass"), o.programs().stream().map(ProgramDef::name).toList());
+        ProgramDef sockLen = o.program("sock_len").orElseThrow();
         assertEquals(ProgramType.SOCKET_FILTER, sockLen.type());
         assertEquals("socket", sockLen.section());
         assertEquals(0, sockLen.sectionOffset());
         assertEquals(224 / 8, sockLen.instructionCount());
-        ProgramSpec sockMix = o.program("sock_mix").orElseThrow();
+        ProgramDef sockMix = o.program("sock_mix").orElseThrow();
         assertEquals(0xe0, sockMix.sectionOffset());
         assertEquals(ProgramType.XDP, o.program("xdp_pass").orElseThrow().type());
         assertEquals(AttachType.XDP, o.program("xdp_pass").orElseThrow().attachType());
 
         assertEquals(List.of("global_sum", "weak_bias", "mix", "add_index"),
-                o.subprograms().stream().map(ProgramSpec::name).toList());
-        assertTrue(o.subprograms().stream().allMatch(ProgramSpec::isSubprogram));
+                o.subprograms().stream().map(ProgramDef::name).toList());
+        assertTrue(o.subprograms().stream().allMatch(ProgramDef::isSubprogram));
         assertEquals(ElfSymbol.STB_WEAK, o.subprograms().get(1).binding());
         assertEquals(ElfSymbol.STB_LOCAL, o.subprograms().get(2).binding());
 
@@ -50,7 +50,7 @@ class ObjectSpecTest {
         assertEquals(List.of(".maps:counts", ".maps:counts", ".bss:bss_counter"), sockLenTargets);
         assertTrue(sockLen.relocations().stream().allMatch(r -> r.type() == ElfRelocation.R_BPF_64_64));
         // xdp_pass calls global_sum / weak_bias (R_BPF_64_32) and passes add_index (in .text) to bpf_loop
-        ProgramSpec xdp = o.program("xdp_pass").orElseThrow();
+        ProgramDef xdp = o.program("xdp_pass").orElseThrow();
         assertTrue(xdp.relocations().stream().anyMatch(r -> r.type() == ElfRelocation.R_BPF_64_32
                 && r.symbol().name().equals("global_sum")), xdp.relocations().toString());
         assertTrue(xdp.relocations().stream().allMatch(r -> r.offset() % 8 == 0 && r.instruction() < xdp.instructionCount()));
@@ -58,14 +58,14 @@ class ObjectSpecTest {
         assertTrue(sockMix.relocations().stream().anyMatch(r -> r.symbol().name().equals("settings")));
         assertTrue(sockMix.relocations().stream().allMatch(r -> r.offset() < 160));
 
-        MapSpec counts = o.map("counts").orElseThrow();
+        MapDef counts = o.map("counts").orElseThrow();
         assertEquals(MapType.HASH, counts.mapType());
         assertEquals(ObjectSpec.MapSource.BTF, counts.source());
         assertEquals(4, counts.keySize());
         assertEquals(8, counts.valueSize());
         assertEquals(16, counts.maxEntries());
         assertEquals("__u32", o.btf().orElseThrow().cName(counts.keyTypeId()));
-        MapSpec settings = o.map("settings").orElseThrow();
+        MapDef settings = o.map("settings").orElseThrow();
         assertEquals(MapType.ARRAY, settings.mapType());
         assertEquals(4, settings.valueSize());
         assertEquals(4, settings.maxEntries());
@@ -88,22 +88,22 @@ class ObjectSpecTest {
     @Test
     void tailCallAndMapInMapInitialisers() {
         ObjectSpec o = ObjectSpec.read(TestObjects.path("tailcall.o"));
-        MapSpec jump = o.map("jump_table").orElseThrow();
+        MapDef jump = o.map("jump_table").orElseThrow();
         assertEquals(MapType.PROG_ARRAY, jump.mapType());
         assertEquals(4, jump.keySize());
         assertEquals(2, jump.maxEntries());
         assertEquals(Map.of(1, "tail_target"), jump.initialValues());
         assertNull(jump.inner());
-        MapSpec outer = o.map("outer").orElseThrow();
+        MapDef outer = o.map("outer").orElseThrow();
         assertEquals(MapType.ARRAY_OF_MAPS, outer.mapType());
         assertEquals(Map.of(0, "inner_a", 1, "inner_b"), outer.initialValues());
-        MapSpec inner = outer.inner();
+        MapDef inner = outer.inner();
         assertEquals(MapType.ARRAY, inner.mapType());
         assertEquals(4, inner.keySize());
         assertEquals(4, inner.valueSize());
         assertEquals(1, inner.maxEntries());
-        assertEquals(List.of("jump_table", "inner_a", "inner_b", "outer"), o.maps().stream().map(MapSpec::name).toList());
-        assertEquals(List.of("tail_target", "tail_entry", "lookup_outer"), o.programs().stream().map(ProgramSpec::name).toList());
+        assertEquals(List.of("jump_table", "inner_a", "inner_b", "outer"), o.maps().stream().map(MapDef::name).toList());
+        assertEquals(List.of("tail_target", "tail_entry", "lookup_outer"), o.programs().stream().map(ProgramDef::name).toList());
         assertEquals(ProgramType.SCHED_CLS, o.program("tail_entry").orElseThrow().type());
     }
 
@@ -112,16 +112,16 @@ class ObjectSpecTest {
         ObjectSpec o = ObjectSpec.read(TestObjects.path("legacy.o"));
         assertEquals("GPL", o.license());
         assertEquals(0x00060000, o.kernelVersion());
-        MapSpec counts = o.map("legacy_counts").orElseThrow();
+        MapDef counts = o.map("legacy_counts").orElseThrow();
         assertEquals(ObjectSpec.MapSource.LEGACY, counts.source());
         assertEquals(MapType.ARRAY, counts.mapType());
         assertEquals(List.of(4, 8, 2, 0), List.of(counts.keySize(), counts.valueSize(), counts.maxEntries(), counts.flags()));
-        MapSpec hash = o.map("legacy_hash").orElseThrow();
+        MapDef hash = o.map("legacy_hash").orElseThrow();
         assertEquals(MapType.HASH, hash.mapType());
         assertEquals(List.of(4, 4, 8), List.of(hash.keySize(), hash.valueSize(), hash.maxEntries()));
         assertEquals(ProgramType.SOCKET_FILTER, o.program("legacy_sock").orElseThrow().type());
         assertEquals(ProgramType.SCHED_CLS, o.program("legacy_cls").orElseThrow().type());
-        ProgramSpec kprobe = o.program("legacy_kprobe").orElseThrow();
+        ProgramDef kprobe = o.program("legacy_kprobe").orElseThrow();
         assertEquals(ProgramType.KPROBE, kprobe.type());
         assertEquals("tcp_retransmit_skb", kprobe.match().orElseThrow().target());
         assertTrue(o.program("legacy_sock").orElseThrow().relocations().stream()
@@ -142,7 +142,7 @@ class ObjectSpecTest {
     @Test
     void coreObject() {
         ObjectSpec o = ObjectSpec.read(TestObjects.path("core.o"));
-        ProgramSpec tgid = o.program("core_tgid").orElseThrow();
+        ProgramDef tgid = o.program("core_tgid").orElseThrow();
         assertEquals(ProgramType.RAW_TRACEPOINT, tgid.type());
         assertEquals("sys_enter", tgid.match().orElseThrow().target());
         assertFalse(o.btfExt().orElseThrow().coreRelos().get("raw_tp/sys_enter").isEmpty());

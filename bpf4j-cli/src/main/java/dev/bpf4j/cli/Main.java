@@ -10,7 +10,8 @@ import java.io.PrintWriter;
 @Command(name = "bpf4j", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "Load, inspect and run eBPF programs and maps from Java.",
         subcommands = {VersionCommand.class, DemoCommand.class, ProgCommand.class, MapCommand.class, LinkCommand.class,
-                BtfCommand.class, TypesCommand.class, FeatureCommand.class, CommandLine.HelpCommand.class})
+                BtfCommand.class, ObjectCommand.class, DisasmCommand.class, TypesCommand.class,
+                FeatureCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -46,6 +46,28 @@ public final class Btf {
         return new BtfParser(new BtfInput(data, where, fileOffset)).parse();
     }
 
+    /**
+     * BTF made of these types (index = id, the first being {@link BtfType.Void}); names are added to
+     * the string table when encoded. For tools that build or rewrite BTF (loaders, probes).
+     */
+    public static Btf of(List<BtfType> types, ByteOrder order) {
+        return new Btf(checkIds(types), new BtfStrings(new byte[] {0}), order);
+    }
+
+    /** A copy with other types but this string table (strings the new types need are added on encode). */
+    public Btf withTypes(List<BtfType> newTypes) {
+        return new Btf(checkIds(newTypes), strings, order);
+    }
+
+    private static List<BtfType> checkIds(List<BtfType> types) {
+        for (int i = 0; i < types.size(); i++) {
+            if (types.get(i).id() != i) {
+                throw new IllegalArgumentException("BTF type at index " + i + " has id " + types.get(i).id());
+            }
+        }
+        return types;
+    }
+
     /** The byte order the BTF was written in. */
     public ByteOrder order() {
         return order;

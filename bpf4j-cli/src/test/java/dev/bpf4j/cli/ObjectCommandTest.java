@@ -1,0 +1,104 @@
+package dev.bpf4j.cli;
+
+import dev.bpf4j.BpfMap;
+import dev.bpf4j.Program;
+import dev.bpf4j.TestRun;
+import dev.bpf4j.elf.TestObjects;
+import dev.bpf4j.testing.KernelTest;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ObjectCommandTest {
+    private static String object(String name) {
+        return TestObjects.path(name).toString();
+    }
+
+    @Test
+    void inspectListsProgramsMapsVariablesAndBtf() {
+        Cli r = Cli.run("object", "inspect", object("socket_xdp.o"));
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().matches("(?s).*sock_len\\s+socket\\s+SOCKET_FILTER\\s+-\\s+28\\n.*"), r.out());
+        assertTrue(r.out().matches("(?s).*xdp_pass\\s+xdp\\s+XDP\\s+XDP\\s+22\\n.*"), r.out());
+        assertTrue(r.out().matches("(?s).*counts\\s+HASH\\s+4\\s+8\\s+16\\s+0x0\\s+BTF.*"), r.out());
+        assertTrue(r.out().matches("(?s).*ro_factor\\s+\\.rodata\\s+0\\s+4\\s+true.*"), r.out());
+        assertTrue(r.out().contains("btf: ") && r.out().contains("line_info"), r.out());
+    }
+
+    @Test
+    void inspectJson() {
+        Cli r = Cli.run("object", "inspect", object("tailcall.o"), "--json");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().startsWith("{\"file\":\"tailcall.o\""), r.out());
+        assertTrue(r.out().contains("{\"name\":\"outer\",\"type\":\"ARRAY_OF_MAPS\""), r.out());
+        assertTrue(r.out().contains("\"initial_values\":\"{1=tail_target}\""), r.out());
+        assertTrue(r.out().contains("{\"name\":\"tail_entry\",\"section\":\"tc\",\"type\":\"SCHED_CLS\""), r.out());
+    }
+
+    @Test
+    void disasmInterleavesSourceLines() {
+        Cli r = Cli.run("disasm", object("socket_xdp.o"), "sock_mix");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("; return mix(data_seed, custom_value) + (extra ? *extra : 0); @ socket_xdp.c:"),
+                r.out());
+        assertTrue(r.out().contains("\nmix:\n; return a * ro_factor + b; @ socket_xdp.c:"), r.out());
+        assertTrue(r.out().contains("r1 = map[settings]"), r.out());
+        Cli all = Cli.run("disasm", object("tailcall.o"));
+        assertTrue(all.out().contains("; program tail_entry") && all.out().contains("; program lookup_outer"), all.out());
+        Cli missing = Cli.run("disasm", object("tailcall.o"), "nope");
+        assertEquals(1, missing.exitCode());
+        assertTrue(missing.err().contains("no program named 'nope'"), missing.err());
+    }
+
+    @Test
+    @KernelTest
+    void loadPrintsIdsAndReleasesAtExit() {
+        Cli r = Cli.run("object", "load", object("tailcall.o"), "--program", "tail_entry", "--program", "tail_target");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().matches("(?s).*program\\s+tail_target\\s+\\d+\\s+SCHED_CLS.*"), r.out());
+        assertFalse(r.out().contains("lookup_outer"), r.out());
+        assertTrue(r.out().contains("released at exit"), r.out());
+        Cli bad = Cli.run("object", "load", object("reject.o"), "--program", "bad_prog");
+        assertEquals(1, bad.exitCode());
+        assertTrue(bad.err().contains("bad_prog") && bad.err().contains("EACCES"), bad.err());
+    }
+
+    @Test
+    @KernelTest
+    void loadWithPinKeepsProgramsAndMapsAfterExit() throws IOException {
+        Path dir = Path.of("/sys/fs/bpf/bpf4j-cli-object-" + ProcessHandle.current().pid());
+        try {
+            Cli r = Cli.run("object", "load", object("socket_xdp.o"), "--pin", dir.toString());
+            assertEquals(0, r.exitCode(), r.err());
+            List<String> names;
+            try (Stream<Path> s = Files.list(dir)) {
+                names = s.map(p -> p.getFileName().toString()).sorted().toList();
+            }
+            assertEquals(List.of("_data_custom", "counts", "settings", "sock_len", "sock_mix", "socket_x_bss",
+                    "socket_x_data", "socket_x_rodata", "xdp_pass"), names);
+            try (Program p = Program.pinned(dir.resolve("sock_mix"))) {
+                assertEquals(32, p.testRun(TestRun.ofData(new byte[64])).retval()); // still loaded, maps intact
+            }
+            try (BpfMap m = BpfMap.openPinned(dir.resolve("counts"))) {
+                assertEquals(16, m.maxEntries());
+            }
+        } finally {
+            if (Files.exists(dir)) {
+                try (Stream<Path> s = Files.walk(dir)) {
+                    for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+            }
+        }
+    }
+}

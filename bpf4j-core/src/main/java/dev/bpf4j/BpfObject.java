@@ -1,0 +1,188 @@
+package dev.bpf4j;
+
+import dev.bpf4j.internal.sys.Fd;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An ELF object loaded into the kernel: its maps (BTF-defined, legacy, and one per global data
+ * section), its BTF, and the programs that were switched on, each linked with the subprograms it
+ * calls. Closing releases every descriptor; pins stay (remove them with {@link #unpin()}).
+ *
+ * <pre>{@code
+ * try (BpfObject obj = BpfObject.load(Path.of("prog.o"))) {
+ *     obj.variable("threshold").setInt(10);
+ *     int ret = obj.program("my_filter").testRun(TestRun.withData(packet)).returnValue();
+ * }
+ * }</pre>
+ */
+public final class BpfObject implements AutoCloseable {
+    private final ObjectSpec spec;
+    private final Map<String, BpfMap> maps;
+    private final Map<String, Program> programs;
+    private final Map<String, LinkedProgram> linked;
+    private final Map<String, GlobalVariable> variables;
+    private final Fd btf;
+    private final List<Path> pins;
+
+    BpfObject(ObjectSpec spec, Map<String, BpfMap> maps, Map<String, Program> programs,
+              Map<String, LinkedProgram> linked, Map<String, GlobalVariable> variables, Fd btf, List<Path> pins) {
+        this.spec = spec;
+        this.maps = Collections.unmodifiableMap(new LinkedHashMap<>(maps));
+        this.programs = Collections.unmodifiableMap(new LinkedHashMap<>(programs));
+        this.linked = Map.copyOf(linked);
+        this.variables = Collections.unmodifiableMap(new LinkedHashMap<>(variables));
+        this.btf = btf;
+        this.pins = new ArrayList<>(pins);
+    }
+
+    /** Reads and loads an object with the default options. */
+    public static BpfObject load(Path path) {
+        return load(ObjectSpec.read(path), LoadOptions.defaults());
+    }
+
+    /**
+     * Loads an object: BTF, maps (created, or reused from a pin), programs; initial contents filled.
+     * A failure closes everything created so far and removes the pins it made.
+     *
+     * @throws VerifierException when a program is rejected; its log is annotated with C source lines
+     * @throws BpfException      for everything else, naming the object and the map or program
+     */
+    public static BpfObject load(ObjectSpec spec, LoadOptions options) {
+        return new ObjectLoader(spec, options).load();
+    }
+
+    public ObjectSpec spec() {
+        return spec;
+    }
+
+    /** The loaded programs by name, in object order (switched-off programs are absent). */
+    public Map<String, Program> programs() {
+        return programs;
+    }
+
+    public Program program(String name) {
+        Program p = programs.get(name);
+        if (p == null) {
+            throw new BpfException(spec.fileName() + ": no loaded program '" + name + "' (loaded: "
+                    + programs.keySet() + ")");
+        }
+        return p;
+    }
+
+    /** The instructions a program was loaded with (fds aside): the program and its subprograms. */
+    public LinkedProgram linked(String program) {
+        program(program);
+        return linked.get(program);
+    }
+
+    /** Maps by name; global data maps by their section name ({@code .data}, {@code .rodata}...). */
+    public Map<String, BpfMap> maps() {
+        return maps;
+    }
+
+    public BpfMap map(String name) {
+        BpfMap m = maps.get(name);
+        if (m == null) {
+            throw new BpfException(spec.fileName() + ": no map '" + name + "' (maps: " + maps.keySet() + ")");
+        }
+        return m;
+    }
+
+    /** Every global variable, by name. */
+    public Map<String, GlobalVariable> variables() {
+        return variables;
+    }
+
+    public GlobalVariable variable(String name) {
+        GlobalVariable v = variables.get(name);
+        if (v == null) {
+            throw new BpfException(spec.fileName() + ": no global variable '" + name + "' (variables: "
+                    + variables.keySet() + ")");
+        }
+        return v;
+    }
+
+    /** The fd of the object's BTF in the kernel, or -1 when the object has none. */
+    public int btfFd() {
+        return btf == null ? -1 : btf.get();
+    }
+
+    /** Pins this object made (maps pinned by name that it created, and those of {@link #pin}). */
+    public synchronized List<Path> pins() {
+        return List.copyOf(pins);
+    }
+
+    /**
+     * Pins every loaded program and every map under {@code dir} (on bpffs) by name; data maps by
+     * their kernel name. bpffs refuses dots in names: they become '_' (as libbpf does), so
+     * {@code prog.data} is pinned as {@code prog_data}. Maps already pinned there are skipped.
+     * Returns the paths pinned.
+     */
+    public synchronized List<Path> pin(Path dir) {
+        List<Path> made = new ArrayList<>();
+        try {
+            Files.createDirectories(dir);
+            for (Map.Entry<String, Program> p : programs.entrySet()) {
+                Path path = dir.resolve(p.getKey().replace('.', '_'));
+                p.getValue().pin(path);
+                made.add(path);
+            }
+            for (Map.Entry<String, BpfMap> m : maps.entrySet()) {
+                Path path = dir.resolve(pinName(m.getKey(), m.getValue()));
+                if (pins.contains(path.toAbsolutePath())) {
+                    continue;
+                }
+                m.getValue().pin(path);
+                made.add(path);
+            }
+        } catch (IOException | RuntimeException e) {
+            made.forEach(BpfObject::removePin);
+            throw e instanceof BpfException b ? b
+                    : new BpfException("cannot pin " + spec.fileName() + " under " + dir + ": " + e.getMessage(), e);
+        }
+        made.forEach(p -> pins.add(p.toAbsolutePath()));
+        return made;
+    }
+
+    /** The file name {@link #pin} gives a map: its name, its kernel name for data maps; no dots. */
+    public static String pinName(String name, BpfMap map) {
+        return (name.startsWith(".") ? map.name() : name).replace('.', '_');
+    }
+
+    /** Removes every pin this object made. */
+    public synchronized void unpin() {
+        pins.forEach(BpfObject::removePin);
+        pins.clear();
+    }
+
+    static void removePin(Path path) {
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException ignored) {
+            // best effort: it was ours, and is gone or unreachable
+        }
+    }
+
+    /** Closes programs, maps and BTF. */
+    @Override
+    public void close() {
+        programs.values().forEach(Program::close);
+        maps.values().forEach(BpfMap::close);
+        if (btf != null) {
+            btf.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "BpfObject[" + spec.fileName() + ", programs " + programs.keySet() + ", maps " + maps.keySet() + "]";
+    }
+}

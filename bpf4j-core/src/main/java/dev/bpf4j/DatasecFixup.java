@@ -1,0 +1,68 @@
+package dev.bpf4j;
+
+import dev.bpf4j.btf.Btf;
+import dev.bpf4j.btf.BtfType;
+import dev.bpf4j.elf.ElfFile;
+import dev.bpf4j.elf.ElfSection;
+import dev.bpf4j.elf.ElfSymbol;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Completes what clang leaves for the loader in an object's BTF: a DATASEC's size and its
+ * variables' offsets are 0 in the object (the linker would place them); the section headers and
+ * the symbol table say where they are. Hidden globals become static, as libbpf makes them, so the
+ * kernel does not treat them as shared.
+ */
+final class DatasecFixup {
+    private DatasecFixup() {
+    }
+
+    static Btf apply(Btf btf, ElfFile elf) {
+        List<BtfType> types = new ArrayList<>(btf.types());
+        for (int i = 1; i < types.size(); i++) {
+            if (types.get(i) instanceof BtfType.Datasec d) {
+                types.set(i, fix(btf, types, d, elf));
+            }
+        }
+        return btf.withTypes(types);
+    }
+
+    private static BtfType.Datasec fix(Btf btf, List<BtfType> types, BtfType.Datasec d, ElfFile elf) {
+        Optional<ElfSection> section = elf.section(d.name());
+        if (section.isEmpty()) {
+            if (d.vars().isEmpty() || d.size() != 0) {
+                return d; // nothing to place, or placed already
+            }
+            throw new BpfFormatException(elf.fileName() + ": BTF DATASEC '" + d.name()
+                    + "' has variables but the object has no such section (externs are not supported yet)");
+        }
+        ElfSection s = section.get();
+        List<ElfSymbol> symbols = elf.symbolsIn(s);
+        List<BtfType.SecInfo> vars = new ArrayList<>();
+        for (BtfType.SecInfo v : d.vars()) {
+            BtfType t = btf.type(v.type());
+            int offset = v.offset();
+            if (t instanceof BtfType.Var var) {
+                ElfSymbol sym = symbols.stream().filter(x -> x.name().equals(var.name()) && !x.isSection())
+                        .findFirst().orElse(null);
+                if (sym != null) {
+                    offset = (int) sym.value();
+                    if (var.linkage() == BtfType.Linkage.GLOBAL && (sym.visibility() == ElfSymbol.STV_HIDDEN
+                            || sym.visibility() == ElfSymbol.STV_INTERNAL)) {
+                        types.set(var.id(), new BtfType.Var(var.id(), var.name(), var.type(), BtfType.Linkage.STATIC));
+                    }
+                } else if (var.linkage() != BtfType.Linkage.STATIC) {
+                    throw new BpfFormatException(elf.fileName() + ": BTF variable '" + var.name() + "' of DATASEC '"
+                            + d.name() + "' has no symbol in " + s.describe());
+                }
+            }
+            vars.add(new BtfType.SecInfo(v.type(), offset, v.size()));
+        }
+        vars.sort(Comparator.comparingInt(BtfType.SecInfo::offset)); // the kernel wants them in order
+        return new BtfType.Datasec(d.id(), d.name(), (int) s.size(), vars);
+    }
+}

@@ -1,0 +1,189 @@
+package dev.bpf4j;
+
+import dev.bpf4j.ObjectSpec.ProgramDef;
+import dev.bpf4j.ObjectSpec.Relocation;
+import dev.bpf4j.asm.Instruction;
+import dev.bpf4j.asm.Instructions;
+import dev.bpf4j.btf.BtfExt;
+import dev.bpf4j.elf.ElfSymbol;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Links one program of an {@link ObjectSpec}: resolves its relocations and appends the
+ * {@code .text} subprograms it reaches. Pure: no kernel calls; maps stay symbolic.
+ */
+final class ObjectLinker {
+    private static final int CALL = 0x85;
+
+    private final ObjectSpec spec;
+    private final ProgramDef main;
+    private final List<Instruction> code = new ArrayList<>();
+    private final List<Integer> slots = new ArrayList<>(List.of(0)); // slot of each instruction, plus the end
+    private final Map<ProgramDef, Integer> placed = new IdentityHashMap<>(); // function -> first instruction index
+    private final List<ProgramDef> order = new ArrayList<>();
+    private final Map<ProgramDef, Instructions> decoded = new HashMap<>();
+
+    private ObjectLinker(ObjectSpec spec, ProgramDef main) {
+        this.spec = spec;
+        this.main = main;
+    }
+
+    static LinkedProgram link(ObjectSpec spec, ProgramDef program) {
+        if (program.isSubprogram()) {
+            throw new BpfException(spec.fileName() + ": '" + program.name() + "' is a .text subprogram, not a program");
+        }
+        return new ObjectLinker(spec, program).run();
+    }
+
+    private LinkedProgram run() {
+        place(main);
+        List<LinkedProgram.Function> functions = new ArrayList<>();
+        List<LinkedProgram.SourceLine> lines = new ArrayList<>();
+        BtfExt ext = spec.btfExt().orElse(null);
+        for (ProgramDef f : order) {
+            int base = slots.get(placed.get(f));
+            int start = f.sectionOffset();
+            int end = start + f.instructionCount() * 8;
+            int typeId = 0;
+            if (ext != null) {
+                for (BtfExt.FuncInfo fi : ext.funcInfos().getOrDefault(f.section(), List.of())) {
+                    if (fi.insnOffset() == start) {
+                        typeId = fi.typeId();
+                    }
+                }
+                for (BtfExt.LineInfo li : ext.lineInfos().getOrDefault(f.section(), List.of())) {
+                    if (li.insnOffset() >= start && li.insnOffset() < end) {
+                        lines.add(new LinkedProgram.SourceLine(base + (li.insnOffset() - start) / 8, li.fileName(),
+                                li.line(), li.lineNumber(), li.column()));
+                    }
+                }
+                int core = (int) ext.coreRelos().getOrDefault(f.section(), List.of()).stream()
+                        .filter(r -> r.insnOffset() >= start && r.insnOffset() < end).count();
+                if (core > 0) {
+                    throw new BpfException(where(f) + " needs " + core + " CO-RE relocation" + (core == 1 ? "" : "s")
+                            + ": not supported yet (switch it off with LoadOptions autoload)");
+                }
+            }
+            functions.add(new LinkedProgram.Function(f.name(), base, typeId));
+        }
+        return new LinkedProgram(main, new Instructions(code), functions, lines);
+    }
+
+    private String where(ProgramDef f) {
+        return spec.fileName() + ": " + (f == main ? "program '" + f.name() + "'"
+                : "subprogram '" + f.name() + "' (called by program '" + main.name() + "')");
+    }
+
+    /** Appends a function, then resolves its instructions (appending what they call, depth-first). */
+    private void place(ProgramDef f) {
+        Instructions insns = decoded.computeIfAbsent(f,
+                d -> Instructions.decode(d.instructions(), spec.elf().order()));
+        int base = code.size();
+        placed.put(f, base);
+        order.add(f);
+        for (Instruction insn : insns) {
+            code.add(insn);
+            slots.add(slots.get(slots.size() - 1) + insn.slots());
+        }
+        Map<Integer, Relocation> relocations = new HashMap<>();
+        for (Relocation r : f.relocations()) {
+            relocations.put(r.instruction(), r);
+        }
+        for (int i = 0; i < insns.size(); i++) {
+            int slotInFunction = insns.slotOf(i);
+            Relocation r = relocations.get(slotInFunction);
+            Instruction insn = code.get(base + i);
+            if (r != null) {
+                relocate(f, base + i, insn, r, slotInFunction);
+            } else if (insn.isSubprogramCall()) {
+                // a call inside one section needs no relocation: imm is relative to the call
+                if (!f.section().equals(".text")) {
+                    throw new BpfException(where(f) + ": instruction " + slotInFunction + " calls a function in"
+                            + " its own section '" + f.section() + "'; subprograms must be in .text");
+                }
+                long target = (long) f.sectionOffset() + (slotInFunction + insn.imm32() + 1L) * 8;
+                callTo(f, base + i, insn, target);
+            } else if (insn.isWide() && insn.src() == Instruction.PSEUDO_FUNC) {
+                throw new BpfException(where(f) + ": instruction " + slotInFunction
+                        + " takes a function's address without a relocation");
+            }
+        }
+    }
+
+    private void relocate(ProgramDef f, int index, Instruction insn, Relocation r, int slotInFunction) {
+        ElfSymbol sym = r.symbol();
+        String section = r.symbolSection();
+        String at = where(f) + ": instruction " + slotInFunction;
+        if (section.isEmpty()) {
+            throw new BpfException(at + ": extern " + sym.name() + ": not supported yet");
+        }
+        boolean call = insn.opcode() == CALL && insn.src() == Instruction.PSEUDO_CALL;
+        if (call) {
+            if (!section.equals(".text")) {
+                throw new BpfException(at + " calls '" + sym.name() + "' in section '" + section
+                        + "'; subprograms must be in .text");
+            }
+            callTo(f, index, insn, sym.value() + (insn.imm32() + 1L) * 8);
+            return;
+        }
+        if (!insn.isWide()) {
+            throw new BpfException(at + " (opcode 0x" + Integer.toHexString(insn.opcode()) + ") has a relocation"
+                    + " against '" + sym.name() + "' but is neither a 64-bit load nor a call");
+        }
+        if (section.equals(".maps") || section.equals("maps")) {
+            String map = sym.isSection() ? mapAt(section, sym.value() + insn.imm32(), at) : sym.name();
+            if (spec.map(map).isEmpty()) {
+                throw new BpfException(at + " refers to '" + map + "', which is not a map definition");
+            }
+            code.set(index, insn.withSrc(Instruction.PSEUDO_MAP_FD).withImm(0).withReference(map));
+        } else if (spec.dataSection(section).isPresent()) {
+            long offset = (sym.isSection() ? 0 : sym.value()) + insn.imm32();
+            long size = spec.dataSection(section).get().size();
+            if (offset < 0 || offset > size) {
+                throw new BpfException(at + " points at offset " + offset + " of '" + section + "' ("
+                        + size + " bytes)");
+            }
+            code.set(index, insn.withSrc(Instruction.PSEUDO_MAP_VALUE).withImm(offset << 32).withReference(section));
+        } else if (section.equals(".text")) {
+            long target = sym.value() + insn.imm32();
+            Instruction func = insn.withSrc(Instruction.PSEUDO_FUNC).withImm(insn.imm() & 0xffffffff00000000L);
+            code.set(index, func);
+            callTo(f, index, func, target);
+        } else {
+            throw new BpfException(at + " refers to '" + sym.name() + "' in section '" + section
+                    + "', which holds neither maps, global data nor functions");
+        }
+    }
+
+    private String mapAt(String section, long offset, String at) {
+        return spec.elf().section(section).stream()
+                .flatMap(s -> spec.elf().symbolsIn(s).stream())
+                .filter(s -> !s.isSection() && s.value() == offset)
+                .map(ElfSymbol::name).findFirst()
+                .orElseThrow(() -> new BpfException(at + " refers to offset " + offset + " of '" + section
+                        + "', where no map starts"));
+    }
+
+    /** Points a call (or a callback address) at the subprogram starting at {@code target} in .text. */
+    private void callTo(ProgramDef f, int index, Instruction insn, long target) {
+        ProgramDef callee = spec.subprograms().stream()
+                .filter(s -> target >= s.sectionOffset() && target < s.sectionOffset() + s.instructionCount() * 8)
+                .findFirst()
+                .orElseThrow(() -> new BpfException(where(f) + ": call target at .text+0x" + Long.toHexString(target)
+                        + " is not inside any subprogram"));
+        if (callee.sectionOffset() != target) {
+            throw new BpfException(where(f) + ": call into the middle of subprogram '" + callee.name() + "'");
+        }
+        if (!placed.containsKey(callee)) {
+            place(callee);
+        }
+        int relative = slots.get(placed.get(callee)) - slots.get(index) - 1;
+        long imm = insn.isWide() ? (insn.imm() & 0xffffffff00000000L) | (relative & 0xffffffffL) : relative;
+        code.set(index, code.get(index).withImm(imm));
+    }
+}
