@@ -8,8 +8,8 @@ export PATH="$JAVA_HOME/bin:$PATH"
 
 bash scripts/setup.sh
 
-if [ -x testdata/build.sh ] && command -v clang-19 >/dev/null; then
-  testdata/build.sh --check
+if command -v clang-19 >/dev/null; then
+  scripts/build-bpf.sh --check
 fi
 
 mvn -B -ntp verify "$@"

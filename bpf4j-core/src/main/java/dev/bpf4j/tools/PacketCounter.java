@@ -1,85 +1,71 @@
 package dev.bpf4j.tools;
 
+import dev.bpf4j.BpfException;
 import dev.bpf4j.BpfMap;
-import dev.bpf4j.MapSpec;
-import dev.bpf4j.MapType;
+import dev.bpf4j.BpfObject;
+import dev.bpf4j.Codecs;
+import dev.bpf4j.LoadOptions;
+import dev.bpf4j.ObjectSpec;
 import dev.bpf4j.Program;
-import dev.bpf4j.ProgramSpec;
-import dev.bpf4j.ProgramType;
-import dev.bpf4j.asm.Assembler;
-import dev.bpf4j.asm.Helper;
-import dev.bpf4j.asm.Instructions;
-import dev.bpf4j.asm.Register;
-import dev.bpf4j.asm.Size;
+import dev.bpf4j.TypedMap;
 import dev.bpf4j.attach.SocketFilter;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * The demo: a socket filter that counts the packets and bytes a socket receives, attached to a
- * loopback UDP socket of this process, fed with datagrams, and read back from its map.
+ * The demo tool: the bundled socket filter {@code packet_counter.o} (source in
+ * {@code bpf4j-core/src/main/bpf/packet_counter.c}) counts the packets and bytes a socket receives
+ * and their size classes. It is attached to a loopback UDP socket of this process, fed with
+ * datagrams, and read back from its maps.
  */
 public final class PacketCounter implements AutoCloseable {
-    /** What the program counted. */
-    public record Counts(long packets, long bytes) {
+    /** The object file, bundled as a resource beside this class. */
+    public static final String OBJECT = "packet_counter.o";
+
+    /** What the program counted; {@code sizeClasses[k]} counts packets of 2^k to 2^(k+1)-1 bytes. */
+    public record Counts(long packets, long bytes, List<Long> sizeClasses) {
+        public Counts {
+            sizeClasses = List.copyOf(sizeClasses);
+        }
     }
 
     private static final int PACKETS = 0, BYTES = 1;
 
-    private final BpfMap counts;
+    private final BpfObject object;
     private final Program program;
+    private final TypedMap<Integer, Long> counts;
+    private final TypedMap<Integer, Long> sizes;
 
     public PacketCounter() {
-        counts = BpfMap.create(MapSpec.builder(MapType.ARRAY).name("counts").keySize(4).valueSize(8).maxEntries(2)
-                .build());
-        try {
-            program = Program.load(ProgramSpec.builder(ProgramType.SOCKET_FILTER, instructions(counts.fd()))
-                    .name("packet_counter").build());
-        } catch (RuntimeException e) {
-            counts.close();
-            throw e;
+        object = BpfObject.load(bundledObject(), LoadOptions.defaults());
+        program = object.program("packet_counter");
+        counts = TypedMap.of(object.map("counts"), Codecs.INT32, Codecs.INT64);
+        sizes = TypedMap.of(object.map("sizes"), Codecs.INT32, Codecs.INT64);
+    }
+
+    /** The parsed bundled object. */
+    public static ObjectSpec bundledObject() {
+        try (InputStream in = PacketCounter.class.getResourceAsStream(OBJECT)) {
+            if (in == null) {
+                throw new BpfException("the bundled BPF object " + OBJECT + " is missing from the bpf4j jar");
+            }
+            return ObjectSpec.parse(OBJECT, in.readAllBytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the bundled " + OBJECT, e);
         }
     }
 
     /**
-     * r7 = skb->len; counts[0] += 1; counts[1] += len (atomically, as packets may arrive on several
-     * CPUs at once); return len, which keeps the whole packet.
-     */
-    static Instructions instructions(int mapFd) {
-        return new Assembler()
-                .mov64(Register.R6, Register.R1)
-                .ldxw(Register.R7, Register.R6, 0) // __sk_buff.len
-                .stw(Register.R10, -4, PACKETS)
-                .ldMapFd(Register.R1, mapFd)
-                .mov64(Register.R2, Register.R10)
-                .add64(Register.R2, -4)
-                .call(Helper.ofName("bpf_map_lookup_elem"))
-                .jeq(Register.R0, 0, "out")
-                .mov64(Register.R1, 1)
-                .atomicAdd(Size.DW, Register.R0, 0, Register.R1)
-                .stw(Register.R10, -4, BYTES)
-                .ldMapFd(Register.R1, mapFd)
-                .mov64(Register.R2, Register.R10)
-                .add64(Register.R2, -4)
-                .call(Helper.ofName("bpf_map_lookup_elem"))
-                .jeq(Register.R0, 0, "out")
-                .atomicAdd(Size.DW, Register.R0, 0, Register.R7)
-                .label("out")
-                .mov64(Register.R0, Register.R7)
-                .exit()
-                .build();
-    }
-
-    /**
-     * Attaches to a fresh loopback UDP socket, sends it {@code payloadSizes.length} datagrams of those
-     * sizes, and returns what the program counted. The socket sees UDP header plus payload (8 + size).
+     * Attaches to a fresh loopback UDP socket, sends it one datagram per entry of
+     * {@code payloadSizes}, and returns what the program has counted so far. The socket sees the UDP
+     * header plus the payload (8 + size bytes).
      */
     public Counts countDatagrams(int... payloadSizes) {
         try (LoopbackUdpSocket socket = new LoopbackUdpSocket();
@@ -98,16 +84,12 @@ public final class PacketCounter implements AutoCloseable {
 
     /** The counters as they are now. */
     public Counts read() {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment key = arena.allocate(ValueLayout.JAVA_INT);
-            MemorySegment value = arena.allocate(ValueLayout.JAVA_LONG);
-            key.set(ValueLayout.JAVA_INT, 0, PACKETS);
-            counts.lookup(key, value);
-            long packets = value.get(ValueLayout.JAVA_LONG, 0);
-            key.set(ValueLayout.JAVA_INT, 0, BYTES);
-            counts.lookup(key, value);
-            return new Counts(packets, value.get(ValueLayout.JAVA_LONG, 0));
+        BpfMap sizeMap = object.map("sizes");
+        List<Long> classes = new ArrayList<>(sizeMap.maxEntries());
+        for (int k = 0; k < sizeMap.maxEntries(); k++) {
+            classes.add(sizes.get(k));
         }
+        return new Counts(counts.get(PACKETS), counts.get(BYTES), classes);
     }
 
     public Program program() {
@@ -116,7 +98,6 @@ public final class PacketCounter implements AutoCloseable {
 
     @Override
     public void close() {
-        program.close();
-        counts.close();
+        object.close();
     }
 }

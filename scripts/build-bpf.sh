@@ -1,0 +1,71 @@
+#!/bin/sh
+# Rebuilds every BPF object in the repository from its C source, reproducibly:
+#   testdata/bpf/*.c            -> testdata/bpf/*.o (plus one big-endian object for byte-order tests)
+#   bpf4j-core/src/main/bpf/*.c -> bpf4j-core/src/main/resources/dev/bpf4j/tools/*.o (bundled tools)
+# Usage:
+#   scripts/build-bpf.sh          rebuild the committed objects in place
+#   scripts/build-bpf.sh --check  rebuild into a temp dir; fail if a committed object differs or is stale
+set -eu
+CLANG=${CLANG:-clang-19}
+root=$(cd "$(dirname "$0")/.." && pwd)
+dirs="testdata/bpf:testdata/bpf bpf4j-core/src/main/bpf:bpf4j-core/src/main/resources/dev/bpf4j/tools"
+toolchain_file="$root/testdata/TOOLCHAIN"
+
+check=0
+base="$root"
+if [ "${1:-}" = "--check" ]; then
+	check=1
+	base=$(mktemp -d)
+	trap 'rm -rf "$base"' EXIT
+fi
+
+# Fixed flags; relative source paths and prefix maps keep build paths out of the objects.
+multiarch=$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
+
+build() { # source-dir file.c target output
+	(cd "$root/$1" && "$CLANG" -O2 -g -Wall -Werror -fno-ident -I"/usr/include/$multiarch" \
+		-fdebug-prefix-map="$root/$1=." -ffile-prefix-map="$root/$1=." -target "$3" -c "$2" -o "$4")
+}
+
+for pair in $dirs; do
+	src=${pair%%:*} dst=${pair#*:}
+	mkdir -p "$base/$dst"
+	for c in "$root/$src"/*.c; do
+		name=$(basename "$c" .c)
+		build "$src" "$name.c" bpfel "$base/$dst/$name.o"
+	done
+done
+build testdata/bpf socket_xdp.c bpfeb "$base/testdata/bpf/socket_xdp.bpfeb.o"
+
+# The objects depend on the compiler and on the headers from libbpf-dev and linux-libc-dev: the
+# versions they were built with are recorded, and --check compares bytes only under the same ones.
+toolchain() {
+	echo "clang: $("$CLANG" --version | head -1)"
+	for p in libbpf-dev linux-libc-dev; do
+		echo "$p: $(dpkg-query -W -f '${Version}' "$p" 2>/dev/null || echo unknown)"
+	done
+}
+
+if [ $check = 0 ]; then
+	toolchain > "$toolchain_file"
+	exit 0
+fi
+if [ "$(toolchain)" != "$(cat "$toolchain_file" 2>/dev/null)" ]; then
+	echo "note: the sources compile, but this toolchain differs from testdata/TOOLCHAIN, so the" >&2
+	echo "      committed objects are not compared byte for byte:" >&2
+	toolchain | diff "$toolchain_file" - >&2 || true
+	exit 0
+fi
+status=0
+for pair in $dirs; do
+	dst=${pair#*:}
+	for o in "$base/$dst"/*.o; do
+		cmp -s "$o" "$root/$dst/$(basename "$o")" || { echo "differs: $dst/$(basename "$o")" >&2; status=1; }
+	done
+	for o in "$root/$dst"/*.o; do
+		[ -e "$o" ] || continue
+		[ -e "$base/$dst/$(basename "$o")" ] || { echo "stale: $dst/$(basename "$o")" >&2; status=1; }
+	done
+done
+[ $status = 0 ] && echo "all BPF objects match their sources"
+exit $status
