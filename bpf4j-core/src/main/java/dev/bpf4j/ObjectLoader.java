@@ -379,6 +379,10 @@ final class ObjectLoader {
             String who = "program '" + def.name() + "' of " + file;
             throw new VerifierException(who, e.errno(), e.errnoName(), Errno.description(e.errno()),
                     link.annotate(e.log()));
+        } catch (BpfSyscallException e) {
+            // A refusal without a verifier log: if this kernel cannot load the type at all, say so.
+            String why = Features.kernel().whyNot(match.type()).map(reason -> " (" + reason + ")").orElse("");
+            throw new BpfException(file + ": program '" + def.name() + "': " + e.getMessage() + why, e);
         } catch (BpfException e) {
             throw new BpfException(file + ": program '" + def.name() + "': " + e.getMessage(), e);
         }

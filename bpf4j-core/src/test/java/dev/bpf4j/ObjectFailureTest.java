@@ -1,6 +1,7 @@
 package dev.bpf4j;
 
 import dev.bpf4j.elf.TestObjects;
+import dev.bpf4j.features.KernelConfig;
 import dev.bpf4j.testing.FdCount;
 import dev.bpf4j.testing.KernelTest;
 import org.junit.jupiter.api.AfterEach;
@@ -199,5 +200,26 @@ class ObjectFailureTest {
         BpfException e = assertThrows(BpfException.class, () -> BpfObject.load(
                 ObjectSpec.read(TestObjects.path("core.o")), LoadOptions.defaults()));
         assertTrue(e.getMessage().contains("CO-RE") && e.getMessage().contains("not supported yet"), e.getMessage());
+    }
+
+    @Test
+    void aTypeThisKernelCannotLoadIsExplained() {
+        ObjectSpec spec = ObjectSpec.read(TestObjects.path("lirc.o"));
+        if (Features.kernel().supports(ProgramType.LIRC_MODE2)) {
+            try (BpfObject obj = BpfObject.load(spec, LoadOptions.defaults())) {
+                assertEquals(ProgramType.LIRC_MODE2, obj.program("ir_decode").type());
+            }
+            return;
+        }
+        int before = FdCount.open();
+        BpfException e = assertThrows(BpfException.class, () -> BpfObject.load(spec, LoadOptions.defaults()));
+        assertTrue(e.getMessage().startsWith("lirc.o: program 'ir_decode': BPF_PROG_LOAD"), e.getMessage());
+        assertTrue(e.getMessage().contains("(LIRC_MODE2 programs do not load on this kernel: "), e.getMessage());
+        KernelConfig config = Features.kernel().system().config();
+        if (config.found() && config.get("CONFIG_BPF_LIRC_MODE2") == null) {
+            assertTrue(e.getMessage().contains("CONFIG_BPF_LIRC_MODE2 is not set in " + config.source()),
+                    e.getMessage());
+        }
+        assertEquals(before, FdCount.open());
     }
 }

@@ -1,6 +1,7 @@
 package dev.bpf4j.cli;
 
 import dev.bpf4j.BpfException;
+import dev.bpf4j.VerifierException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -32,6 +33,7 @@ public final class Main implements Runnable {
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             err.println("bpf4j: " + oneLine(e));
+            verifierLog(e).ifPresent(log -> err.println("The verifier's log:\n" + log.stripTrailing()));
             err.flush();
             return 1;
         });
@@ -42,6 +44,16 @@ public final class Main implements Runnable {
             return 2;
         });
         return cli.execute(args);
+    }
+
+    /** After the one-line error, a verifier rejection also shows its whole log: that is where the why is. */
+    static java.util.Optional<String> verifierLog(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof VerifierException v && !v.log().isBlank()) {
+                return java.util.Optional.of(v.log());
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     /** The message a user sees: ours as written, anything else with its type (it is a bug). */

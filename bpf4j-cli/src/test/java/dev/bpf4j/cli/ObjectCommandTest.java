@@ -70,6 +70,11 @@ class ObjectCommandTest {
         Cli bad = Cli.run("object", "load", object("reject.o"), "--program", "bad_prog");
         assertEquals(1, bad.exitCode());
         assertTrue(bad.err().contains("bad_prog") && bad.err().contains("EACCES"), bad.err());
+        // The first line says what failed; the verifier's log follows, annotated with the C source.
+        List<String> lines = bad.err().lines().toList();
+        assertTrue(lines.get(0).startsWith("bpf4j: "), bad.err());
+        assertEquals("The verifier's log:", lines.get(1));
+        assertTrue(bad.err().contains("reject.c:"), bad.err());
     }
 
     @Test
