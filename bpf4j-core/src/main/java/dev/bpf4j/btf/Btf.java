@@ -61,6 +61,24 @@ public final class Btf {
     }
 
     /**
+     * BTF made from a list of types (index = id, starting with {@link BtfType.Void}): encoded and
+     * parsed back, so every check of {@link #parse} applies. For tests and for building a target
+     * BTF by hand.
+     */
+    public static Btf of(List<BtfType> types) {
+        if (types.isEmpty() || !(types.getFirst() instanceof BtfType.Void)) {
+            throw new IllegalArgumentException("the first type must be void (id 0)");
+        }
+        for (int i = 0; i < types.size(); i++) {
+            if (types.get(i).id() != i) {
+                throw new IllegalArgumentException("type at index " + i + " has id " + types.get(i).id());
+            }
+        }
+        Btf draft = new Btf(types, new BtfStrings(new byte[1]), ByteOrder.nativeOrder());
+        return parse(draft.encode());
+    }
+
+    /**
      * Parses a standalone BTF blob lazily: the whole blob is checked as by {@link #parse(byte[])},
      * but types are decoded when first asked for and names are indexed on the first lookup. For
      * large BTF such as the kernel's, where a program needs a few hundred of 100k+ types.
