@@ -181,6 +181,15 @@ public final class CoreRelocator {
         }
     }
 
+    /**
+     * Whether a local type can stand for a target type under CO-RE's compatibility rules (kinds
+     * agree; pointers, arrays and function prototypes compared through what they refer to):
+     * what typed ksyms and kfunc declarations must satisfy against the kernel's BTF.
+     */
+    public static boolean compatible(Btf local, int localId, Btf target, int targetId) {
+        return CoreTypes.typesCompatible(local, localId, target, targetId, CoreTypes.MAX_DEPTH);
+    }
+
     /** Target types named like the local type (flavours dropped) whose kind is compatible. */
     private List<Integer> candidates(int localId, String where) {
         List<Integer> cached = candidates.get(localId);
