@@ -81,6 +81,37 @@ public final class BtfStrings {
         return own < 0 ? -1 : baseSize + own;
     }
 
+    /** The own table without copying, for hot loops in this package; null for split BTF (offsets differ). */
+    byte[] unsplitBytes() {
+        return base == null ? bytes : null;
+    }
+
+    /**
+     * {@link #hash(int, int)} of the essential name at {@code offset} in one forward pass: the
+     * hash is remembered where each {@code x___y} separator starts and the last one wins.
+     */
+    static int essentialHash(byte[] b, int offset) {
+        int h = 0x811c9dc5;
+        int h1 = h;
+        int h2 = h;
+        int h3 = h; // hashes of the name up to 1, 2, 3 bytes before p
+        int essential = 0;
+        boolean flavoured = false;
+        for (int p = offset; b[p] != 0; p++) {
+            if (b[p] != '_' && p - 4 >= offset && b[p - 1] == '_' && b[p - 2] == '_' && b[p - 3] == '_'
+                    && b[p - 4] != '_') {
+                essential = h3;
+                flavoured = true;
+            }
+            h3 = h2;
+            h2 = h1;
+            h1 = h;
+            h = (h ^ b[p]) * 0x01000193;
+        }
+        int result = flavoured ? essential : h;
+        return result ^ (result >>> 16);
+    }
+
     /** The table's size in bytes (including the base table's for split BTF). */
     public int size() {
         return baseSize + bytes.length;

@@ -120,12 +120,14 @@ final class IndexedTypes implements TypeTable {
         int size = Integer.highestOneBit(Math.max(own, 8) * 2 - 1) << 1; // at most half full
         int[] table = new int[size];
         int mask = size - 1;
+        byte[] raw = strings.unsplitBytes();
         for (int i = 0; i < own; i++) {
             int off = parser.nameOffset(offsets[i]);
             if (off == 0) {
                 continue;
             }
-            int slot = strings.hash(off, strings.essentialLength(off)) & mask;
+            int hash = raw != null ? BtfStrings.essentialHash(raw, off) : strings.hash(off, strings.essentialLength(off));
+            int slot = hash & mask;
             while (table[slot] != 0) {
                 slot = (slot + 1) & mask;
             }

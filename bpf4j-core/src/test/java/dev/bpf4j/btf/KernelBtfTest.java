@@ -78,6 +78,25 @@ class KernelBtfTest {
     }
 
     @Test
+    void essentialNamesDropTheLastFlavourSuffix() {
+        List<String> names = List.of("task", "task___v2", "task___a___b", "task____x", "__task___v1", "_", "a___");
+        List<BtfType> types = new java.util.ArrayList<>(List.of(new BtfType.Void()));
+        for (String n : names) {
+            types.add(new BtfType.Struct(types.size(), n, false, 0, false, List.of()));
+        }
+        Btf lazy = Btf.parseLazily(Btf.of(types).encode(), "flavours");
+        assertEquals(List.of("task", "task___v2"), lazy.typesByEssentialName("task").stream().map(BtfType::name).toList());
+        assertEquals(List.of("task___a___b"), lazy.typesByEssentialName("task___a").stream().map(BtfType::name).toList());
+        assertEquals(List.of("task____x"), lazy.typesByEssentialName("task____x").stream().map(BtfType::name).toList());
+        assertEquals(List.of("__task___v1"), lazy.typesByEssentialName("__task").stream().map(BtfType::name).toList());
+        assertEquals(List.of("a___"), lazy.typesByName("a___").stream().map(BtfType::name).toList());
+        assertEquals("task", Btf.essentialName("task___v2"));
+        for (String n : names) {
+            assertEquals(Btf.of(types).typesByEssentialName(Btf.essentialName(n)), lazy.typesByEssentialName(Btf.essentialName(n)), n);
+        }
+    }
+
+    @Test
     void lazyParseRejectsWhatTheEagerParseRejects() {
         ByteBuffer loop = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
         loop.putInt(0).putInt(8 << 24).putInt(2);                               // [1] typedef -> 2
