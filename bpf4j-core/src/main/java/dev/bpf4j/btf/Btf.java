@@ -4,11 +4,8 @@ import dev.bpf4j.BpfFormatException;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
+import java.util.AbstractList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -17,20 +14,37 @@ import java.util.Optional;
  * ({@link #sizeOf}, {@link #resolve}, {@link #cName}) and reported as format errors.
  */
 public final class Btf {
+    private final TypeTable table;
     private final List<BtfType> types;
     private final BtfStrings strings;
     private final ByteOrder order;
-    private final Map<String, List<BtfType>> byName = new HashMap<>();
+    private final Btf base;
 
     Btf(List<BtfType> types, BtfStrings strings, ByteOrder order) {
-        this.types = Collections.unmodifiableList(new ArrayList<>(types));
+        EagerTypes eager = new EagerTypes(types);
+        this.table = eager;
+        this.types = eager.list();
         this.strings = strings;
         this.order = order;
-        for (BtfType t : this.types) {
-            if (!t.name().isEmpty()) {
-                byName.computeIfAbsent(t.name(), k -> new ArrayList<>(1)).add(t);
+        this.base = null;
+    }
+
+    Btf(TypeTable table, BtfStrings strings, ByteOrder order, Btf base) {
+        this.table = table;
+        this.types = new AbstractList<>() {
+            @Override
+            public BtfType get(int index) {
+                return type(index);
             }
-        }
+
+            @Override
+            public int size() {
+                return table.count();
+            }
+        };
+        this.strings = strings;
+        this.order = order;
+        this.base = base;
     }
 
     /** Parses a standalone BTF blob (such as /sys/kernel/btf/vmlinux). */
@@ -60,12 +74,51 @@ public final class Btf {
     }
 
     private static List<BtfType> checkIds(List<BtfType> types) {
+        if (types.isEmpty() || !(types.getFirst() instanceof BtfType.Void)) {
+            throw new IllegalArgumentException("the first BTF type must be void (id 0)");
+        }
         for (int i = 0; i < types.size(); i++) {
             if (types.get(i).id() != i) {
                 throw new IllegalArgumentException("BTF type at index " + i + " has id " + types.get(i).id());
             }
         }
         return types;
+    }
+
+    /**
+     * BTF made from a list of types (index = id, starting with {@link BtfType.Void}), encoded and
+     * parsed back so that every check of {@link #parse} applies. For tests and for building a
+     * target BTF by hand.
+     */
+    public static Btf of(List<BtfType> types) {
+        return parse(of(types, ByteOrder.nativeOrder()).encode());
+    }
+
+    /**
+     * Parses a standalone BTF blob lazily: the whole blob is checked as by {@link #parse(byte[])},
+     * but types are decoded when first asked for and names are indexed on the first lookup. For
+     * large BTF such as the kernel's, where a program needs a few hundred of 100k+ types.
+     */
+    public static Btf parseLazily(byte[] data, String where) {
+        return new BtfParser(new BtfInput(MemorySegment.ofArray(data), where, 0)).parseIndexed(null);
+    }
+
+    /**
+     * Parses split BTF (a kernel module's, under /sys/kernel/btf/) on top of {@code base}: its
+     * type ids continue after the base's last, its string offsets after the base's table.
+     */
+    public static Btf parseSplit(byte[] data, Btf base, String where) {
+        return new BtfParser(new BtfInput(MemorySegment.ofArray(data), where, 0)).parseIndexed(base);
+    }
+
+    /** The base BTF of split BTF. */
+    public Optional<Btf> base() {
+        return Optional.ofNullable(base);
+    }
+
+    /** The first id defined by this BTF itself: 1, or the base's type count for split BTF. */
+    public int firstOwnId() {
+        return base == null ? 1 : base.typeCount();
     }
 
     /** The byte order the BTF was written in. */
@@ -80,21 +133,21 @@ public final class Btf {
 
     /** The number of types including void (id 0); valid ids are 0 to typeCount() - 1. */
     public int typeCount() {
-        return types.size();
+        return table.count();
     }
 
-    /** All types, indexed by id. */
+    /** All types, indexed by id (for lazily parsed BTF, each is decoded as it is read). */
     public List<BtfType> types() {
         return types;
     }
 
     /** The type with this id. */
     public BtfType type(int id) {
-        if (id < 0 || id >= types.size()) {
+        if (id < 0 || id >= table.count()) {
             throw new BpfFormatException("BTF: type id " + Integer.toUnsignedString(id) + " out of range (last is "
-                    + (types.size() - 1) + ")");
+                    + (table.count() - 1) + ")");
         }
-        return types.get(id);
+        return table.get(id);
     }
 
     /** The first type with this name and kind. */
@@ -104,20 +157,36 @@ public final class Btf {
 
     /** Every type with this name, in id order. */
     public List<BtfType> typesByName(String name) {
-        return List.copyOf(byName.getOrDefault(name, List.of()));
+        return name.isEmpty() ? List.of() : table.named(name);
+    }
+
+    /**
+     * Every type whose name, without a {@code ___flavour} suffix, is {@code essentialName}, in id
+     * order: the CO-RE candidates for a local type ({@code task_struct} finds {@code task_struct}
+     * and {@code task_struct___v2}).
+     */
+    public List<BtfType> typesByEssentialName(String essentialName) {
+        return essentialName.isEmpty() ? List.of() : table.essentiallyNamed(essentialName);
+    }
+
+    /** A name without its {@code ___flavour} suffix (the last {@code x___y} with x and y not '_'). */
+    public static String essentialName(String name) {
+        byte[] b = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int n = BtfStrings.essentialLength(b, 0, b.length);
+        return n == b.length ? name : new String(b, 0, n, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** Follows typedefs, qualifiers and type tags to the underlying type. */
     public BtfType resolve(int id) {
         BtfType t = type(id);
         for (int steps = 0; ; steps++) {
-            if (steps > types.size()) {
+            if (steps > table.count()) {
                 throw loop(id);
             }
             switch (t) {
-                case BtfType.Typedef d -> t = types.get(d.type());
-                case BtfType.Qualifier q -> t = types.get(q.type());
-                case BtfType.TypeTag g -> t = types.get(g.type());
+                case BtfType.Typedef d -> t = type(d.type());
+                case BtfType.Qualifier q -> t = type(q.type());
+                case BtfType.TypeTag g -> t = type(g.type());
                 default -> {
                     return t;
                 }
@@ -133,7 +202,7 @@ public final class Btf {
         long factor = 1;
         int current = id;
         for (int steps = 0; ; steps++) {
-            if (steps > types.size()) {
+            if (steps > table.count()) {
                 throw loop(id);
             }
             BtfType t = type(current);
@@ -199,6 +268,9 @@ public final class Btf {
 
     /** Encodes in the given byte order (the kernel wants its own). */
     public byte[] encode(ByteOrder order) {
+        if (base != null) {
+            throw new IllegalStateException("split BTF is encoded together with its base; encoding it alone is not supported");
+        }
         return new BtfWriter(this, order).write();
     }
 

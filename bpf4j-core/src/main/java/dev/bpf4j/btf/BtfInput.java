@@ -70,6 +70,11 @@ final class BtfInput {
         return data.get(u32, offset);
     }
 
+    /** A u32 at an offset the caller has already checked. */
+    int rawU32(long offset) {
+        return data.get(u32, offset);
+    }
+
     /** A u32 that is used as a count, length or offset: must fit in an int. */
     int length(long offset, String what) {
         int v = u32(offset);

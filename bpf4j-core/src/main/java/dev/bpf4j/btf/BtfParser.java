@@ -21,6 +21,30 @@ final class BtfParser {
     }
 
     Btf parse() {
+        long[] sections = header();
+        byte[] str = in.data().asSlice(sections[2], sections[3]).toArray(ValueLayout.JAVA_BYTE);
+        strings = BtfStrings.checked(str, in, sections[2]);
+        List<BtfType> types = readTypes(sections[0], sections[0] + sections[1]);
+        checkReferences(types);
+        return new Btf(types, strings, in.order());
+    }
+
+    /**
+     * Checks the whole blob like {@link #parse} but only records where each type starts; types
+     * are decoded when asked for. With a {@code base}, the blob is split BTF continuing it.
+     */
+    Btf parseIndexed(Btf base) {
+        long[] sections = header();
+        byte[] str = in.data().asSlice(sections[2], sections[3]).toArray(ValueLayout.JAVA_BYTE);
+        strings = base == null ? BtfStrings.checked(str, in, sections[2])
+                : BtfStrings.checkedSplit(str, base.strings(), in, sections[2]);
+        int firstId = base == null ? 1 : base.typeCount();
+        IndexedTypes types = new IndexedTypes(this, base, firstId, scan(sections[0], sections[0] + sections[1], firstId));
+        return new Btf(types, strings, in.order(), base);
+    }
+
+    /** Reads and checks the header; returns type start, type length, string start, string length. */
+    private long[] header() {
         in.orderFromMagic(MAGIC, "BTF");
         int version = in.u8(2);
         if (version != 1) {
@@ -45,11 +69,127 @@ final class BtfParser {
         if (typeStart < strStart + strLen && strStart < typeStart + typeLen) {
             throw in.error("type and string sections overlap", 8);
         }
-        byte[] str = in.data().asSlice(strStart, strLen).toArray(ValueLayout.JAVA_BYTE);
-        strings = BtfStrings.checked(str, in, strStart);
-        List<BtfType> types = readTypes(typeStart, typeStart + typeLen);
-        checkReferences(types);
-        return new Btf(types, strings, in.order());
+        return new long[] {typeStart, typeLen, strStart, strLen};
+    }
+
+    /**
+     * One pass over the type records: their start offsets (plus the end at the last index), with
+     * every check the eager parse makes except that a type id mentioned must exist, which is
+     * checked at the end against the largest id seen.
+     */
+    private int[] scan(long start, long end, int firstId) {
+        int[] offsets = new int[Math.max(16, (int) ((end - start) / 32))];
+        int n = 0;
+        long p = start;
+        int maxRef = 0;
+        int stringsSize = strings.size();
+        while (p < end) {
+            int id = firstId + n;
+            if (end - p < 12) {
+                throw in.error("truncated type record (" + (end - p) + " bytes left)", p);
+            }
+            int nameOff = in.rawU32(p);
+            int info = in.rawU32(p + 4);
+            int sizeOrType = in.rawU32(p + 8);
+            int vlen = info & MAX_VLEN;
+            int kindValue = (info >>> 24) & 0x1f;
+            BtfKind kind = BtfKind.ofValue(kindValue);
+            if (kind == null || kind == BtfKind.VOID) {
+                throw in.error("type #" + id + " has unknown kind " + kindValue, p + 4);
+            }
+            long body = p + 12;
+            long bodyLen = bodyLength(kind, vlen);
+            if (bodyLen > end - body) {
+                throw in.error("type #" + id + " (" + kind + ", vlen " + vlen + ") needs " + bodyLen
+                        + " bytes past its header, only " + (end - body) + " left in the type section", p);
+            }
+            if (Integer.compareUnsigned(nameOff, stringsSize) >= 0) {
+                strings.require(nameOff, in, p, "type #" + id);
+            }
+            switch (kind) {
+                case PTR, TYPEDEF, VOLATILE, CONST, RESTRICT, TYPE_TAG, FUNC, VAR, DECL_TAG ->
+                        maxRef = maxUnsigned(maxRef, sizeOrType);
+                case ARRAY -> maxRef = maxUnsigned(maxRef, maxUnsigned(in.rawU32(body), in.rawU32(body + 4)));
+                case STRUCT, UNION -> {
+                    for (long m = body; m < body + bodyLen; m += 12) {
+                        if (Integer.compareUnsigned(in.rawU32(m), stringsSize) >= 0) {
+                            strings.require(in.rawU32(m), in, m, "type #" + id + " member");
+                        }
+                        maxRef = maxUnsigned(maxRef, in.rawU32(m + 4));
+                    }
+                }
+                case FUNC_PROTO -> {
+                    maxRef = maxUnsigned(maxRef, sizeOrType);
+                    for (long q = body; q < body + bodyLen; q += 8) {
+                        maxRef = maxUnsigned(maxRef, in.rawU32(q + 4));
+                    }
+                }
+                case DATASEC -> {
+                    for (long v = body; v < body + bodyLen; v += 12) {
+                        maxRef = maxUnsigned(maxRef, in.rawU32(v));
+                    }
+                }
+                case ENUM, ENUM64 -> {
+                    long step = kind == BtfKind.ENUM ? 8 : 12;
+                    for (long e = body; e < body + bodyLen; e += step) {
+                        if (Integer.compareUnsigned(in.rawU32(e), stringsSize) >= 0) {
+                            strings.require(in.rawU32(e), in, e, "type #" + id + " value");
+                        }
+                    }
+                }
+                default -> {
+                }
+            }
+            boolean needsCheck = switch (kind) {
+                case INT -> true;
+                case FUNC -> vlen > 2;
+                case VAR -> Integer.compareUnsigned(in.rawU32(body), 2) > 0;
+                default -> false;
+            };
+            if (needsCheck) {
+                readType(id, "", kind, vlen, (info >>> 31) != 0, sizeOrType, body, p); // throws on bad size or linkage
+            }
+            if (n + 1 >= offsets.length) {
+                offsets = java.util.Arrays.copyOf(offsets, offsets.length * 2);
+            }
+            offsets[n++] = (int) p;
+            p = body + bodyLen;
+        }
+        offsets[n] = (int) p;
+        int count = firstId + n;
+        if (Integer.compareUnsigned(maxRef, count) >= 0) {
+            for (int i = 0; i < n; i++) {
+                BtfType t = decode(firstId + i, offsets[i]);
+                for (int ref : Btf.references(t)) {
+                    if (ref < 0 || ref >= count) {
+                        throw in.error("type #" + t.id() + " (" + t.kind() + " '" + t.name() + "') refers to type "
+                                + Integer.toUnsignedString(ref) + ", past the last type " + (count - 1), offsets[i]);
+                    }
+                }
+            }
+        }
+        return java.util.Arrays.copyOf(offsets, n + 1);
+    }
+
+    private static int maxUnsigned(int a, int b) {
+        return Integer.compareUnsigned(a, b) >= 0 ? a : b;
+    }
+
+    /** Decodes the type record at {@code p} (already checked by {@link #scan}). */
+    BtfType decode(int id, long p) {
+        String name = strings.require(in.u32(p), in, p, "type #" + id);
+        int info = in.u32(p + 4);
+        BtfKind kind = BtfKind.ofValue((info >>> 24) & 0x1f);
+        return readType(id, name, kind, info & MAX_VLEN, (info >>> 31) != 0, in.u32(p + 8), p + 12, p);
+    }
+
+    /** The name offset of the record at {@code p}. */
+    int nameOffset(long p) {
+        return in.rawU32(p);
+    }
+
+    BtfStrings strings() {
+        return strings;
     }
 
     private List<BtfType> readTypes(long start, long end) {

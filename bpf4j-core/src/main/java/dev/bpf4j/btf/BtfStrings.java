@@ -6,18 +6,37 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
-/** The BTF string table: NUL-terminated strings addressed by byte offset; offset 0 is "". */
+/**
+ * The BTF string table: NUL-terminated strings addressed by byte offset; offset 0 is "". The
+ * table of split BTF (a kernel module's) continues its base's: offsets below the base table's
+ * size address the base.
+ */
 public final class BtfStrings {
     private final byte[] bytes;
+    private final BtfStrings base;
+    private final int baseSize;
     private final Map<Integer, String> cache = new HashMap<>();
     private Map<String, Integer> offsets;
 
     BtfStrings(byte[] bytes) {
+        this(bytes, null);
+    }
+
+    BtfStrings(byte[] bytes, BtfStrings base) {
         this.bytes = bytes;
+        this.base = base;
+        this.baseSize = base == null ? 0 : base.size();
     }
 
     /** The string starting at {@code offset}, or null if the offset is outside the table. */
-    public synchronized String get(int offset) {
+    public String get(int offset) {
+        if (base != null && offset >= 0 && offset < baseSize) {
+            return base.get(offset);
+        }
+        return own(offset - baseSize);
+    }
+
+    private synchronized String own(int offset) {
         if (offset < 0 || offset >= bytes.length) {
             return null;
         }
@@ -42,6 +61,12 @@ public final class BtfStrings {
 
     /** The offset of the first occurrence of {@code s} as a whole string, or -1. */
     public synchronized int offsetOf(String s) {
+        if (base != null) {
+            int inBase = base.offsetOf(s);
+            if (inBase >= 0) {
+                return inBase;
+            }
+        }
         if (offsets == null) {
             offsets = new HashMap<>();
             int start = 0;
@@ -52,17 +77,113 @@ public final class BtfStrings {
                 }
             }
         }
-        return offsets.getOrDefault(s, -1);
+        int own = offsets.getOrDefault(s, -1);
+        return own < 0 ? -1 : baseSize + own;
     }
 
-    /** The table's size in bytes. */
+    /** The own table without copying, for hot loops in this package; null for split BTF (offsets differ). */
+    byte[] unsplitBytes() {
+        return base == null ? bytes : null;
+    }
+
+    /**
+     * {@link #hash(int, int)} of the essential name at {@code offset} in one forward pass: the
+     * hash is remembered where each {@code x___y} separator starts and the last one wins.
+     */
+    static int essentialHash(byte[] b, int offset) {
+        int h = 0x811c9dc5;
+        int h1 = h;
+        int h2 = h;
+        int h3 = h; // hashes of the name up to 1, 2, 3 bytes before p
+        int essential = 0;
+        boolean flavoured = false;
+        for (int p = offset; b[p] != 0; p++) {
+            if (b[p] != '_' && p - 4 >= offset && b[p - 1] == '_' && b[p - 2] == '_' && b[p - 3] == '_'
+                    && b[p - 4] != '_') {
+                essential = h3;
+                flavoured = true;
+            }
+            h3 = h2;
+            h2 = h1;
+            h1 = h;
+            h = (h ^ b[p]) * 0x01000193;
+        }
+        int result = flavoured ? essential : h;
+        return result ^ (result >>> 16);
+    }
+
+    /** The table's size in bytes (including the base table's for split BTF). */
     public int size() {
-        return bytes.length;
+        return baseSize + bytes.length;
     }
 
-    /** A copy of the raw table. */
+    /** A copy of the raw table (this table's own part for split BTF). */
     public byte[] bytes() {
         return bytes.clone();
+    }
+
+    /**
+     * Length of the name at {@code offset} without its {@code ___flavour} suffix: the name is cut
+     * before the last {@code ___} that has no underscore on either side ({@code task_struct___old}
+     * gives {@code task_struct}). Offsets must be valid.
+     */
+    int essentialLength(int offset) {
+        if (base != null && offset < baseSize) {
+            return base.essentialLength(offset);
+        }
+        int start = offset - baseSize;
+        int end = start;
+        while (bytes[end] != 0) {
+            end++;
+        }
+        return essentialLength(bytes, start, end - start);
+    }
+
+    /** {@link #essentialLength(int)} for a name held in {@code name[start, start + length)}. */
+    static int essentialLength(byte[] name, int start, int length) {
+        for (int i = length - 5; i >= 0; i--) {
+            int p = start + i;
+            if (name[p] != '_' && name[p + 1] == '_' && name[p + 2] == '_' && name[p + 3] == '_'
+                    && name[p + 4] != '_') {
+                return i + 1;
+            }
+        }
+        return length;
+    }
+
+    /** A hash of the first {@code length} bytes of the string at {@code offset}. */
+    int hash(int offset, int length) {
+        if (base != null && offset < baseSize) {
+            return base.hash(offset, length);
+        }
+        return hash(bytes, offset - baseSize, length);
+    }
+
+    static int hash(byte[] b, int start, int length) {
+        int h = 0x811c9dc5;
+        for (int i = start; i < start + length; i++) {
+            h = (h ^ b[i]) * 0x01000193;
+        }
+        return h ^ (h >>> 16);
+    }
+
+    /** True if the string at {@code offset} starts with {@code name[0, length)}. */
+    boolean startsWith(int offset, byte[] name, int length) {
+        if (base != null && offset < baseSize) {
+            return base.startsWith(offset, name, length);
+        }
+        int start = offset - baseSize;
+        return start + length <= bytes.length
+                && Arrays.equals(bytes, start, start + length, name, 0, length);
+    }
+
+    /** True if the string at {@code offset} is exactly {@code name}. */
+    boolean equalsAt(int offset, byte[] name) {
+        if (base != null && offset < baseSize) {
+            return base.equalsAt(offset, name);
+        }
+        int end = offset - baseSize + name.length;
+        return startsWith(offset, name, name.length) && bytes[end] == 0;
     }
 
     static BtfStrings checked(byte[] bytes, BtfInput in, long at) {
@@ -72,9 +193,18 @@ public final class BtfStrings {
         return new BtfStrings(bytes);
     }
 
+    /** A split BTF's own table: may be empty, else must end with NUL. */
+    static BtfStrings checkedSplit(byte[] bytes, BtfStrings base, BtfInput in, long at) {
+        if (bytes.length > 0 && bytes[bytes.length - 1] != 0) {
+            throw in.error("string table must end with NUL", at);
+        }
+        return new BtfStrings(bytes, base);
+    }
+
     @Override
     public boolean equals(Object o) {
-        return o instanceof BtfStrings other && Arrays.equals(bytes, other.bytes);
+        return o instanceof BtfStrings other && Arrays.equals(bytes, other.bytes)
+                && java.util.Objects.equals(base, other.base);
     }
 
     @Override

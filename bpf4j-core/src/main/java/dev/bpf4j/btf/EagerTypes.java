@@ -1,0 +1,55 @@
+package dev.bpf4j.btf;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Types decoded up front (object BTF, small): a list and name maps. */
+final class EagerTypes implements TypeTable {
+    private final List<BtfType> types;
+    private final Map<String, List<BtfType>> byName = new HashMap<>();
+    private Map<String, List<BtfType>> byEssentialName;
+
+    EagerTypes(List<BtfType> types) {
+        this.types = Collections.unmodifiableList(new ArrayList<>(types));
+        for (BtfType t : this.types) {
+            if (!t.name().isEmpty()) {
+                byName.computeIfAbsent(t.name(), k -> new ArrayList<>(1)).add(t);
+            }
+        }
+    }
+
+    List<BtfType> list() {
+        return types;
+    }
+
+    @Override
+    public int count() {
+        return types.size();
+    }
+
+    @Override
+    public BtfType get(int id) {
+        return types.get(id);
+    }
+
+    @Override
+    public List<BtfType> named(String name) {
+        return List.copyOf(byName.getOrDefault(name, List.of()));
+    }
+
+    @Override
+    public synchronized List<BtfType> essentiallyNamed(String essentialName) {
+        if (byEssentialName == null) {
+            byEssentialName = new HashMap<>();
+            for (BtfType t : types) {
+                if (!t.name().isEmpty()) {
+                    byEssentialName.computeIfAbsent(Btf.essentialName(t.name()), k -> new ArrayList<>(1)).add(t);
+                }
+            }
+        }
+        return List.copyOf(byEssentialName.getOrDefault(essentialName, List.of()));
+    }
+}

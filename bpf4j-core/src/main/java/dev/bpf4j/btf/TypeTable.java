@@ -1,0 +1,18 @@
+package dev.bpf4j.btf;
+
+import java.util.List;
+
+/** Where a {@link Btf}'s types live: a decoded list, or an index over the raw records. */
+interface TypeTable {
+    /** Number of types including void and, for split BTF, the base's. */
+    int count();
+
+    /** The type with this id (in range). */
+    BtfType get(int id);
+
+    /** Types whose name is {@code name}, in id order. */
+    List<BtfType> named(String name);
+
+    /** Types whose name without its {@code ___flavour} suffix equals {@code essentialName}, in id order. */
+    List<BtfType> essentiallyNamed(String essentialName);
+}

@@ -1,0 +1,183 @@
+package dev.bpf4j;
+
+import dev.bpf4j.asm.Instruction;
+import dev.bpf4j.asm.Instructions;
+import dev.bpf4j.btf.Btf;
+import dev.bpf4j.btf.BtfKind;
+import dev.bpf4j.btf.BtfType;
+import dev.bpf4j.btf.KernelBtf;
+import dev.bpf4j.elf.ElfSymbol;
+import dev.bpf4j.testing.KernelTest;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** kconfig and ksym externs of testdata/core/core_externs.c, resolved and run on this kernel. */
+class ExternsTest {
+    private static final Map<String, Long> LINUX = Map.of("LINUX_KERNEL_VERSION", 0x060c05L,
+            "LINUX_HAS_BPF_COOKIE", 1L, "LINUX_HAS_SYSCALL_WRAPPER", 0L);
+
+    private static ObjectSpec object() {
+        Path p = Path.of("").toAbsolutePath();
+        while (!Files.isDirectory(p.resolve("testdata/core"))) {
+            p = p.getParent();
+        }
+        return ObjectSpec.read(p.resolve("testdata/core/core_externs.o"));
+    }
+
+    private static Set<String> weak(ObjectSpec o) {
+        return o.elf().symbols().stream().filter(s -> s.binding() == ElfSymbol.STB_WEAK).map(ElfSymbol::name)
+                .collect(Collectors.toSet());
+    }
+
+    @Test
+    void kernelVersionIsClampedLikeTheKernelMacro() {
+        assertEquals(0x06122c, KernelConfig.kernelVersion("6.18.44-fc-v1300"));
+        assertEquals(0x0409ff, KernelConfig.kernelVersion("4.9.337"));
+        assertEquals(0x050a00, KernelConfig.kernelVersion("5.10"));
+        assertThrows(BpfFormatException.class, () -> KernelConfig.kernelVersion("linux"));
+    }
+
+    @Test
+    void layoutFollowsAlignmentThenSizeThenNameAndValuesComeFromTheConfig() {
+        ObjectSpec o = object();
+        KconfigExterns k = KconfigExterns.of(o.btf().orElseThrow(), weak(o));
+        List<String> order = k.externs().stream().map(KconfigExterns.Extern::name).toList();
+        assertEquals(List.of("CONFIG_BPF4J_NOT_THERE", "CONFIG_ILLEGAL_POINTER_VALUE", "CONFIG_BPF_SYSCALL",
+                "CONFIG_HZ", "LINUX_KERNEL_VERSION", "CONFIG_BPF_JIT", "CONFIG_MODULES", "LINUX_HAS_BPF_COOKIE",
+                "LINUX_HAS_SYSCALL_WRAPPER", "CONFIG_DEFAULT_HOSTNAME"), order);
+        KernelConfig config = KernelConfig.parse("""
+                CONFIG_BPF_SYSCALL=m
+                CONFIG_BPF_JIT=y
+                CONFIG_HZ=250
+                CONFIG_ILLEGAL_POINTER_VALUE=0xdead000000000000
+                CONFIG_DEFAULT_HOSTNAME="a-long-hostname"
+                # CONFIG_MODULES is not set
+                """, "test");
+        ByteBuffer v = ByteBuffer.wrap(k.values(config, LINUX)).order(ByteOrder.nativeOrder());
+        assertEquals(0, v.getLong(at(k, "CONFIG_BPF4J_NOT_THERE")), "weak and unset: zero");
+        assertEquals(0xdead000000000000L, v.getLong(at(k, "CONFIG_ILLEGAL_POINTER_VALUE")));
+        assertEquals(2, v.getInt(at(k, "CONFIG_BPF_SYSCALL")), "m is TRI_MODULE");
+        assertEquals(250, v.getInt(at(k, "CONFIG_HZ")));
+        assertEquals(0x060c05, v.getInt(at(k, "LINUX_KERNEL_VERSION")));
+        assertEquals(1, v.get(at(k, "CONFIG_BPF_JIT")));
+        assertEquals(0, v.get(at(k, "CONFIG_MODULES")), "weak char, not set");
+        byte[] host = new byte[8];
+        v.get(at(k, "CONFIG_DEFAULT_HOSTNAME"), host);
+        assertEquals("a-long-", new String(host, 0, 7));
+        assertEquals(0, host[7], "truncated strings stay NUL-terminated");
+        assertEquals(k.size(), at(k, "CONFIG_DEFAULT_HOSTNAME") + 8);
+
+        BpfException strong = assertThrows(BpfException.class,
+                () -> k.values(KernelConfig.parse("CONFIG_BPF_JIT=y\n", "small.config"), LINUX));
+        assertTrue(strong.getMessage().contains("is not set in small.config"), strong.getMessage());
+        BpfException bool = assertThrows(BpfException.class, () -> k.values(KernelConfig.parse(
+                "CONFIG_BPF_SYSCALL=y\nCONFIG_BPF_JIT=m\nCONFIG_HZ=1\nCONFIG_ILLEGAL_POINTER_VALUE=1\nCONFIG_DEFAULT_HOSTNAME=\"x\"\n",
+                "t"), LINUX));
+        assertTrue(bool.getMessage().contains("cannot be a bool"), bool.getMessage());
+    }
+
+    @Test
+    void runningKernelConfigIsFoundAndNamesItsSource() {
+        KernelConfig c = KernelConfig.running();
+        assertTrue(c.source().equals("/proc/config.gz") || c.source().startsWith("/boot/config-"), c.source());
+        assertEquals("y", c.value("CONFIG_BPF_SYSCALL").orElseThrow());
+        BpfException none = assertThrows(BpfException.class, () -> KernelConfig.load(Path.of("/nonexistent/config")));
+        assertTrue(none.getMessage().contains("no kernel configuration found"), none.getMessage());
+    }
+
+    @Test
+    void ksymsResolveByAddressAndBtfIdAndWeakOnesMayBeMissing() {
+        ObjectSpec o = object();
+        Btf kernel = KernelBtf.vmlinux();
+        Map<String, Ksyms.Ksym> k = Ksyms.resolve(o.btf().orElseThrow(), weak(o), kernel, Ksyms.KALLSYMS).stream()
+                .collect(Collectors.toMap(Ksyms.Ksym::name, x -> x));
+        assertEquals(Ksyms.Kind.ADDRESS, k.get("bpf_prog_put").kind());
+        assertEquals(Ksyms.address("bpf_prog_put").orElseThrow(), k.get("bpf_prog_put").value());
+        assertEquals(kernel.typeByName("bpf_prog_active", BtfKind.VAR).orElseThrow().id(), k.get("bpf_prog_active").value());
+        assertEquals(Ksyms.Kind.KFUNC, k.get("bpf_task_from_pid").kind());
+        assertEquals(kernel.typeByName("bpf_task_from_pid", BtfKind.FUNC).orElseThrow().id(), k.get("bpf_task_from_pid").value());
+        assertFalse(k.get("bpf4j_no_such_var").found());
+        assertEquals(0, k.get("bpf4j_no_such_var").btfObjFd());
+    }
+
+    /**
+     * The externs program loaded for real: the test plays the loader (a .kconfig array map, and
+     * ldimm64/call patches from the resolved ksyms) and checks what the program read.
+     */
+    @Test
+    @KernelTest
+    void externsProgramReadsTheKernelsValues() {
+        ObjectSpec o = object();
+        Btf btf = o.btf().orElseThrow();
+        KconfigExterns kconfig = KconfigExterns.of(btf, weak(o));
+        Map<String, Ksyms.Ksym> ksyms = Ksyms.resolve(btf, weak(o), KernelBtf.vmlinux(), Ksyms.KALLSYMS).stream()
+                .collect(Collectors.toMap(Ksyms.Ksym::name, x -> x));
+        byte[] value = kconfig.values();
+        ObjectSpec.ProgramDef p = o.program("externs").orElseThrow();
+        try (BpfMap map = BpfMap.create(MapSpec.builder(MapType.ARRAY).name("kconfig").keySize(4)
+                .valueSize(kconfig.size()).maxEntries(1).build()); Arena arena = Arena.ofConfined()) {
+            map.update(arena.allocate(4), arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_BYTE, value));
+            List<Instruction> insns = new ArrayList<>(Instructions.decode(p.instructions(), ByteOrder.LITTLE_ENDIAN).list());
+            Instructions raw = Instructions.decode(p.instructions(), ByteOrder.LITTLE_ENDIAN);
+            for (ObjectSpec.Relocation r : p.relocations()) {
+                int i = raw.indexOfSlot(r.instruction());
+                Instruction insn = insns.get(i);
+                String name = r.symbol().name();
+                if (kconfig.extern(name).isPresent()) {
+                    long off = kconfig.extern(name).get().offset();
+                    insns.set(i, insn.withSrc(Instruction.PSEUDO_MAP_VALUE).withImm((off << 32) | map.fd()));
+                } else {
+                    Ksyms.Ksym k = ksyms.get(name);
+                    insns.set(i, switch (k.kind()) {
+                        case ADDRESS -> insn.withImm(k.value());
+                        case VARIABLE -> k.found() ? insn.withSrc(Instruction.PSEUDO_BTF_ID).withImm(k.value()) : insn.withImm(0);
+                        case KFUNC -> insn.withSrc(Instruction.PSEUDO_KFUNC_CALL).withImm(k.value());
+                    });
+                }
+            }
+            ProgramSpec spec = ProgramSpec.builder(ProgramType.SYSCALL, new Instructions(insns)).name("externs")
+                    .license("GPL").flags(ProgramSpec.F_SLEEPABLE).build();
+            try (Program prog = Program.load(spec)) {
+                ByteBuffer ctx = ByteBuffer.allocate(16 * 8).order(ByteOrder.nativeOrder());
+                ctx.putLong(15 * 8, ProcessHandle.current().pid());
+                TestRun.Result r = prog.testRun(TestRun.builder().context(ctx.array()).build());
+                ByteBuffer v = ByteBuffer.wrap(r.contextOut()).order(ByteOrder.nativeOrder());
+                KernelConfig c = KernelConfig.running();
+                assertEquals(KernelConfig.kernelVersion(KernelConfig.kernelRelease()), v.getLong(0));
+                assertEquals(1, v.getLong(8), "6.18 has bpf_get_attach_cookie");
+                assertEquals(KconfigExterns.linuxValues().get("LINUX_HAS_SYSCALL_WRAPPER"), v.getLong(16));
+                assertEquals(1, v.getLong(24), "CONFIG_BPF_SYSCALL=y is TRI_YES");
+                assertEquals(1, v.getLong(32));
+                assertEquals(Long.parseLong(c.value("CONFIG_HZ").orElseThrow()), v.getLong(40));
+                assertEquals(Long.parseUnsignedLong(c.value("CONFIG_ILLEGAL_POINTER_VALUE").orElseThrow().substring(2), 16),
+                        v.getLong(48));
+                assertEquals(c.value("CONFIG_DEFAULT_HOSTNAME").orElseThrow().charAt(2), (char) v.getLong(56));
+                assertEquals(c.value("CONFIG_MODULES").isPresent() ? 'y' : 0, v.getLong(64));
+                assertEquals(0, v.getLong(72), "weak, unset");
+                assertEquals(Ksyms.address("bpf_prog_put").orElseThrow(), v.getLong(80));
+                assertEquals(1, v.getLong(96), "a missing weak ksym has address 0");
+                assertEquals(ProcessHandle.current().pid(), v.getLong(104), "tgid through the bpf_task_from_pid kfunc");
+            }
+        }
+    }
+
+    private static int at(KconfigExterns k, String name) {
+        return k.extern(name).orElseThrow().offset();
+    }
+}
