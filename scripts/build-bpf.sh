@@ -1,6 +1,7 @@
 #!/bin/sh
 # Rebuilds every BPF object in the repository from its C source, reproducibly:
 #   testdata/bpf/*.c            -> testdata/bpf/*.o (plus one big-endian object for byte-order tests)
+#   testdata/core/*.c           -> testdata/core/*.o (CO-RE tests, against testdata/core/vmlinux.h)
 #   bpf4j-core/src/main/bpf/*.c -> bpf4j-core/src/main/resources/dev/bpf4j/tools/*.o (bundled tools)
 # Usage:
 #   scripts/build-bpf.sh          rebuild the committed objects in place
@@ -8,7 +9,7 @@
 set -eu
 CLANG=${CLANG:-clang-19}
 root=$(cd "$(dirname "$0")/.." && pwd)
-dirs="testdata/bpf:testdata/bpf bpf4j-core/src/main/bpf:bpf4j-core/src/main/resources/dev/bpf4j/tools"
+dirs="testdata/bpf:testdata/bpf testdata/core:testdata/core bpf4j-core/src/main/bpf:bpf4j-core/src/main/resources/dev/bpf4j/tools"
 toolchain_file="$root/testdata/TOOLCHAIN"
 
 check=0
@@ -21,10 +22,15 @@ fi
 
 # Fixed flags; relative source paths and prefix maps keep build paths out of the objects.
 multiarch=$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
+case $(uname -m) in  # for bpf_tracing.h's register names
+	aarch64) target_arch=arm64 ;;
+	*) target_arch=x86 ;;
+esac
 
 build() { # source-dir file.c target output
 	(cd "$root/$1" && "$CLANG" -O2 -g -Wall -Werror -fno-ident -I"/usr/include/$multiarch" \
-		-fdebug-prefix-map="$root/$1=." -ffile-prefix-map="$root/$1=." -target "$3" -c "$2" -o "$4")
+		-D__TARGET_ARCH_$target_arch -fdebug-prefix-map="$root/$1=." -ffile-prefix-map="$root/$1=." \
+		-target "$3" -c "$2" -o "$4")
 }
 
 for pair in $dirs; do
@@ -44,6 +50,7 @@ toolchain() {
 	for p in libbpf-dev linux-libc-dev; do
 		echo "$p: $(dpkg-query -W -f '${Version}' "$p" 2>/dev/null || echo unknown)"
 	done
+	echo "testdata/core/vmlinux.h: $(sha256sum "$root/testdata/core/vmlinux.h" | cut -c1-16)"
 }
 
 if [ $check = 0 ]; then

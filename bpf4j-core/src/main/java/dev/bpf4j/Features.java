@@ -2,7 +2,6 @@ package dev.bpf4j;
 
 import dev.bpf4j.asm.Helper;
 import dev.bpf4j.btf.BtfKind;
-import dev.bpf4j.features.KernelConfig;
 import dev.bpf4j.features.Probe;
 import dev.bpf4j.features.Probes;
 import dev.bpf4j.features.SystemInfo;
@@ -113,10 +112,8 @@ public final class Features {
         StringBuilder why = new StringBuilder(type + " programs do not load on this kernel: " + p.describe());
         if (type != ProgramType.UNSPEC) {
             String option = ProgramTypeCatalog.entry(type).config();
-            KernelConfig config = system().config();
-            if (!option.isEmpty() && config.found() && config.get(option) == null) {
-                why.append("; ").append(option).append(" is not set in ").append(config.source());
-            }
+            system().config().filter(c -> !option.isEmpty() && c.value(option).isEmpty())
+                    .ifPresent(c -> why.append("; ").append(option).append(" is not set in ").append(c.source()));
         }
         return Optional.of(why.toString());
     }

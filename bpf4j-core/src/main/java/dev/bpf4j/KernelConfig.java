@@ -46,6 +46,15 @@ public final class KernelConfig {
         return c;
     }
 
+    /** The running kernel's configuration, or empty when none can be found. */
+    public static Optional<KernelConfig> runningIfFound() {
+        try {
+            return Optional.of(running());
+        } catch (BpfException none) {
+            return Optional.empty();
+        }
+    }
+
     /** The first of {@code candidates} that exists (a {@code .gz} name is decompressed). */
     public static KernelConfig load(Path... candidates) {
         for (Path p : candidates) {

@@ -118,10 +118,11 @@ class FeaturesTest {
                 s.sysctls().get("bpf_jit_enable"));
         assertEquals(Files.readString(Path.of("/proc/sys/kernel/unprivileged_bpf_disabled")).strip(),
                 s.sysctls().get("unprivileged_bpf_disabled"));
-        assertTrue(s.config().found());
-        assertEquals("/proc/config.gz", s.config().source());
-        assertEquals("y", s.config().get("CONFIG_BPF_SYSCALL"));
-        assertEquals(null, s.config().get("CONFIG_BPF_LIRC_MODE2"));
+        assertTrue(s.config().isPresent());
+        assertEquals("/proc/config.gz", s.config().get().source());
+        assertEquals("y", s.configOptions().get("CONFIG_BPF_SYSCALL"));
+        assertTrue(s.configOptions().containsKey("CONFIG_BPF_LIRC_MODE2"));
+        assertEquals(null, s.configOptions().get("CONFIG_BPF_LIRC_MODE2"));
     }
 
     @Test

@@ -1,7 +1,7 @@
 package dev.bpf4j;
 
 import dev.bpf4j.btf.Btf;
-import dev.bpf4j.features.KernelBtf;
+import dev.bpf4j.btf.KernelBtf;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
@@ -142,6 +142,6 @@ class ProgramTypeCatalogTest {
     }
 
     private static Btf vmlinux() {
-        return KernelBtf.vmlinux().orElseThrow(() -> new AssertionError("no /sys/kernel/btf/vmlinux"));
+        return KernelBtf.find().orElseThrow(() -> new AssertionError("no /sys/kernel/btf/vmlinux"));
     }
 }

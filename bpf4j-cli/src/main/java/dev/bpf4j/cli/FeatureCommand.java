@@ -5,7 +5,7 @@ import dev.bpf4j.MapType;
 import dev.bpf4j.ProgramType;
 import dev.bpf4j.asm.Helper;
 import dev.bpf4j.btf.BtfKind;
-import dev.bpf4j.features.KernelConfig;
+import dev.bpf4j.KernelConfig;
 import dev.bpf4j.features.Probe;
 import dev.bpf4j.features.Probes;
 import dev.bpf4j.features.SystemInfo;
@@ -43,8 +43,8 @@ final class FeatureCommand {
             Map<String, Object> result = new LinkedHashMap<>();
             SystemInfo sys = f.system();
             Map<String, Object> system = new LinkedHashMap<>(sys.sysctls());
-            system.put("kernel_config_source", sys.config().found() ? sys.config().source() : null);
-            system.put("kernel_config", sys.config().options());
+            system.put("kernel_config_source", sys.config().map(KernelConfig::source).orElse(null));
+            system.put("kernel_config", sys.configOptions());
             result.put("system_config", system);
             result.put("syscall_config", Map.of("bpf_syscall", TypesCommand.probeJson(sys.syscall())));
             Map<String, Object> programs = new LinkedHashMap<>();
@@ -106,10 +106,9 @@ final class FeatureCommand {
                     + ", bpf_jit_harden = " + value(sys.sysctls().get("bpf_jit_harden"))
                     + ", bpf_jit_kallsyms = " + value(sys.sysctls().get("bpf_jit_kallsyms"))
                     + ", bpf_jit_limit = " + value(sys.sysctls().get("bpf_jit_limit")));
-            KernelConfig config = sys.config();
-            if (config.found()) {
-                out.println("  kernel config (from " + config.source() + "):");
-                config.options().forEach((k, v) -> out.println("    " + k + (v == null ? " is not set" : "=" + v)));
+            if (sys.config().isPresent()) {
+                out.println("  kernel config (from " + sys.config().get().source() + "):");
+                sys.configOptions().forEach((k, v) -> out.println("    " + k + (v == null ? " is not set" : "=" + v)));
             } else {
                 out.println("  kernel config: none found (no /proc/config.gz, no /boot/config-<release>)");
             }

@@ -6,7 +6,7 @@ import dev.bpf4j.Features;
 import dev.bpf4j.ProgramType;
 import dev.bpf4j.ProgramTypeCatalog;
 import dev.bpf4j.btf.Btf;
-import dev.bpf4j.features.KernelBtf;
+import dev.bpf4j.btf.KernelBtf;
 import dev.bpf4j.features.Probe;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -55,7 +55,7 @@ final class TypesCommand extends CommandBase {
             rows.add(m);
         }
         Map<Integer, String> kernelOnly = new LinkedHashMap<>();
-        KernelBtf.vmlinux().map(ProgramTypeCatalog::kernelTypes).orElse(Map.of()).forEach((n, name) -> {
+        KernelBtf.find().map(ProgramTypeCatalog::kernelTypes).orElse(Map.of()).forEach((n, name) -> {
             if (ProgramType.ofValue(n) == null) {
                 kernelOnly.put(n, name);
             }
@@ -89,7 +89,7 @@ final class TypesCommand extends CommandBase {
         Optional<ProgramTypeCatalog.Entry> found = ProgramTypeCatalog.find(typeName);
         if (found.isEmpty()) {
             String norm = typeName.strip().toUpperCase(Locale.ROOT).replaceFirst("^BPF_PROG_TYPE_", "");
-            Optional<Map.Entry<Integer, String>> kernelOnly = KernelBtf.vmlinux()
+            Optional<Map.Entry<Integer, String>> kernelOnly = KernelBtf.find()
                     .map(ProgramTypeCatalog::kernelTypes).orElse(Map.of()).entrySet().stream()
                     .filter(en -> en.getValue().equals(norm)).findFirst();
             if (kernelOnly.isPresent()) {
@@ -102,7 +102,7 @@ final class TypesCommand extends CommandBase {
         }
         ProgramTypeCatalog.Entry e = found.get();
         Features features = Features.kernel();
-        Optional<Btf> btf = KernelBtf.vmlinux();
+        Optional<Btf> btf = KernelBtf.find();
         Optional<ContextLayout> layout = e.contextStruct().isEmpty() || btf.isEmpty() ? Optional.empty()
                 : ContextLayout.read(btf.get(), e.contextStruct());
         Optional<ContextLayout.Registers> regs = e.contextStruct().equals("pt_regs")

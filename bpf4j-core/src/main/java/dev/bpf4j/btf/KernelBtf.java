@@ -23,6 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class KernelBtf {
     /** Where the kernel publishes its BTF. */
     public static final Path DIRECTORY = Path.of("/sys/kernel/btf");
+    /** The kernel's own BTF. */
+    public static final Path VMLINUX = DIRECTORY.resolve("vmlinux");
 
     private static volatile Btf vmlinux;
     private static final Map<String, Btf> MODULES = new ConcurrentHashMap<>();
@@ -37,12 +39,22 @@ public final class KernelBtf {
             synchronized (KernelBtf.class) {
                 btf = vmlinux;
                 if (btf == null) {
-                    btf = read(DIRECTORY.resolve("vmlinux"));
+                    btf = read(VMLINUX);
                     vmlinux = btf;
                 }
             }
         }
         return btf;
+    }
+
+    /** The kernel's own types, or empty when this kernel publishes no BTF. */
+    public static Optional<Btf> find() {
+        return Files.isReadable(VMLINUX) ? Optional.of(vmlinux()) : Optional.empty();
+    }
+
+    /** The id of the kernel type with this name and kind, or 0 when absent (or no kernel BTF). */
+    public static int id(String name, BtfKind kind) {
+        return find().flatMap(b -> b.typeByName(name, kind)).map(BtfType::id).orElse(0);
     }
 
     /** A module's BTF as split BTF on vmlinux, or empty if the module has none (or is not loaded). */

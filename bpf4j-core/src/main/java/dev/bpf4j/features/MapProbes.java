@@ -5,6 +5,7 @@ import dev.bpf4j.BpfSyscallException;
 import dev.bpf4j.MapFlags;
 import dev.bpf4j.MapSpec;
 import dev.bpf4j.MapType;
+import dev.bpf4j.btf.KernelBtf;
 import dev.bpf4j.btf.BtfKind;
 import dev.bpf4j.internal.sys.Bpf;
 import dev.bpf4j.internal.sys.BpfAttr;
@@ -64,7 +65,7 @@ final class MapProbes {
         if (valueId == 0) {
             return Probe.no(0, "kernel BTF has no struct " + STRUCT_OPS_VALUE);
         }
-        int valueSize = (int) KernelBtf.vmlinux().orElseThrow().sizeOf(valueId);
+        int valueSize = (int) KernelBtf.vmlinux().sizeOf(valueId);
         // The kernel also wants the map's own BTF, as a loader would pass its object's: any valid BTF will do.
         BtfBlob own = new BtfBlob();
         own.addInt();

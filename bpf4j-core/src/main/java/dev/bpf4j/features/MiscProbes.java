@@ -6,6 +6,7 @@ import dev.bpf4j.ProgramType;
 import dev.bpf4j.asm.Assembler;
 import dev.bpf4j.asm.Helper;
 import dev.bpf4j.asm.Register;
+import dev.bpf4j.btf.KernelBtf;
 import dev.bpf4j.btf.BtfKind;
 import dev.bpf4j.internal.sys.Bpf;
 import dev.bpf4j.internal.sys.BpfAttr;
@@ -26,7 +27,7 @@ final class MiscProbes {
 
     static Map<String, Probe> probeAll(ProbeLoader loader, ProbeTargets targets) {
         Map<String, Probe> out = new LinkedHashMap<>();
-        out.put("kernel_btf", KernelBtf.vmlinux().isPresent() ? Probe.yes(KernelBtf.VMLINUX.toString())
+        out.put("kernel_btf", KernelBtf.find().isPresent() ? Probe.yes(KernelBtf.VMLINUX.toString())
                 : Probe.no(Errno.ENOENT, KernelBtf.VMLINUX + " is missing (CONFIG_DEBUG_INFO_BTF off)"));
         out.put("bpf_link", link(loader));
         out.put("bpf_cookie", helper(loader, targets, ProgramType.KPROBE, Helper.GET_ATTACH_COOKIE));

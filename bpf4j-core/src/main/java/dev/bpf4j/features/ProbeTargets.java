@@ -6,6 +6,7 @@ import dev.bpf4j.SectionTable;
 import dev.bpf4j.asm.Assembler;
 import dev.bpf4j.asm.Instructions;
 import dev.bpf4j.asm.Register;
+import dev.bpf4j.btf.KernelBtf;
 import dev.bpf4j.btf.BtfKind;
 import dev.bpf4j.btf.BtfType;
 import dev.bpf4j.internal.sys.Errno;
@@ -82,7 +83,7 @@ final class ProbeTargets implements AutoCloseable {
         if (id == 0) {
             return ProbeTarget.missing(ProgramType.STRUCT_OPS, "kernel BTF has no struct " + STRUCT_OPS);
         }
-        BtfType.Struct ops = (BtfType.Struct) KernelBtf.vmlinux().orElseThrow().type(id);
+        BtfType.Struct ops = (BtfType.Struct) KernelBtf.vmlinux().type(id);
         int member = 0;
         while (member < ops.members().size() && !ops.members().get(member).name().equals(STRUCT_OPS_MEMBER)) {
             member++;
