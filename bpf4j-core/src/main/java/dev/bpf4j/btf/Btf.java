@@ -20,17 +20,27 @@ public final class Btf {
     private final List<BtfType> types;
     private final BtfStrings strings;
     private final ByteOrder order;
-    private final Map<String, List<BtfType>> byName = new HashMap<>();
+    /** Types by name, built on the first lookup: loading an object needs few or none. */
+    private volatile Map<String, List<BtfType>> byName;
 
     Btf(List<BtfType> types, BtfStrings strings, ByteOrder order) {
         this.types = Collections.unmodifiableList(new ArrayList<>(types));
         this.strings = strings;
         this.order = order;
-        for (BtfType t : this.types) {
-            if (!t.name().isEmpty()) {
-                byName.computeIfAbsent(t.name(), k -> new ArrayList<>(1)).add(t);
+    }
+
+    private Map<String, List<BtfType>> byName() {
+        Map<String, List<BtfType>> m = byName;
+        if (m == null) {
+            m = new HashMap<>();
+            for (BtfType t : types) {
+                if (!t.name().isEmpty()) {
+                    m.computeIfAbsent(t.name(), k -> new ArrayList<>(1)).add(t);
+                }
             }
+            byName = m; // never changed after publication; a racing rebuild makes an equal map
         }
+        return m;
     }
 
     /** Parses a standalone BTF blob (such as /sys/kernel/btf/vmlinux). */
@@ -99,12 +109,17 @@ public final class Btf {
 
     /** The first type with this name and kind. */
     public Optional<BtfType> typeByName(String name, BtfKind kind) {
-        return typesByName(name).stream().filter(t -> t.kind() == kind).findFirst();
+        for (BtfType t : byName().getOrDefault(name, List.of())) {
+            if (t.kind() == kind) {
+                return Optional.of(t);
+            }
+        }
+        return Optional.empty();
     }
 
     /** Every type with this name, in id order. */
     public List<BtfType> typesByName(String name) {
-        return List.copyOf(byName.getOrDefault(name, List.of()));
+        return List.copyOf(byName().getOrDefault(name, List.of()));
     }
 
     /** Follows typedefs, qualifiers and type tags to the underlying type. */
@@ -204,6 +219,47 @@ public final class Btf {
 
     BpfFormatException loop(int id) {
         return new BpfFormatException("BTF: type #" + id + " is part of a reference loop");
+    }
+
+    /** The first type id {@code t} refers to that is not below {@code count}, or -1 (like {@link #references}, without arrays). */
+    static long firstReferenceNotBelow(BtfType t, int count) {
+        switch (t) {
+            case BtfType.Struct s -> {
+                for (BtfType.Member m : s.members()) {
+                    if (Integer.compareUnsigned(m.type(), count) >= 0) {
+                        return Integer.toUnsignedLong(m.type());
+                    }
+                }
+                return -1;
+            }
+            case BtfType.FuncProto f -> {
+                if (Integer.compareUnsigned(f.returnType(), count) >= 0) {
+                    return Integer.toUnsignedLong(f.returnType());
+                }
+                for (BtfType.Param p : f.params()) {
+                    if (Integer.compareUnsigned(p.type(), count) >= 0) {
+                        return Integer.toUnsignedLong(p.type());
+                    }
+                }
+                return -1;
+            }
+            case BtfType.Datasec d -> {
+                for (BtfType.SecInfo v : d.vars()) {
+                    if (Integer.compareUnsigned(v.type(), count) >= 0) {
+                        return Integer.toUnsignedLong(v.type());
+                    }
+                }
+                return -1;
+            }
+            default -> {
+                for (int ref : references(t)) {
+                    if (Integer.compareUnsigned(ref, count) >= 0) {
+                        return Integer.toUnsignedLong(ref);
+                    }
+                }
+                return -1;
+            }
+        }
     }
 
     /** The type ids a type refers to (void included as 0). */
