@@ -8,14 +8,14 @@
 #
 # Kernel safety: every load is 3-4 program loads; bursts of loads and frees have wedged this kernel.
 # Loads go in batches of 10 with a 50 ms pause after each (outside the measured time) and the whole
-# run makes about 320 object loads: C 2 x CBATCHES x 10 per object, JMH (LWARM + LITER) x 10 per object.
-#   CPU (default 1)  ROUNDS (C parse rounds before and after, default 5)  CBATCHES (default 3)
-#   LWARM (JMH load warm-up iterations, default 2)  LITER (JMH load iterations, default 8)
+# run makes about 360 object loads: C 2 x CBATCHES x 10 per object, JMH (LWARM + LITER) x 10 per object.
+#   CPU (default 1)  ROUNDS (C parse rounds before and after, default 5)  CBATCHES (default 2)
+#   LWARM (JMH load warm-up iterations, default 8)  LITER (JMH load iterations, default 6)
 set -euo pipefail
 cd "$(dirname "$0")"
 root=$(cd .. && pwd)
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
-CPU=${CPU:-1} ROUNDS=${ROUNDS:-5} CBATCHES=${CBATCHES:-3} LWARM=${LWARM:-2} LITER=${LITER:-8}
+CPU=${CPU:-1} ROUNDS=${ROUNDS:-5} CBATCHES=${CBATCHES:-2} LWARM=${LWARM:-8} LITER=${LITER:-6}
 if [ $((2 * (2 * CBATCHES + LWARM + LITER) * 10)) -gt 400 ]; then
   echo "run-load.sh: more than 400 object loads asked for; this kernel has wedged under load bursts" >&2
   exit 1
@@ -40,7 +40,7 @@ jmh() {
     "$@"
 }
 c_side
-jmh 'ObjectLoadBench.parse' -wi 5 -w 1s -i 5 -r 1s > "$out/jmh-parse.log"
+jmh 'ObjectLoadBench.parse' -wi 10 -w 2s -i 5 -r 2s > "$out/jmh-parse.log"
 jmh 'ObjectLoadBench.load' -wi "$LWARM" -i "$LITER" > "$out/jmh-load.log"
 c_side
 
