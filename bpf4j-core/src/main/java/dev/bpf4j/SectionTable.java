@@ -68,11 +68,14 @@ public final class SectionTable {
                 return section.startsWith(pattern) ? section.substring(pattern.length()) : null;
             }
             if (pattern.endsWith("+")) {
-                String p = prefix();
-                if (section.equals(p)) {
+                int n = pattern.length() - 1; // the prefix, without building it: this runs per rule and section
+                if (!section.regionMatches(0, pattern, 0, n)) {
+                    return null;
+                }
+                if (section.length() == n) {
                     return "";
                 }
-                return section.startsWith(p + "/") ? section.substring(p.length() + 1) : null;
+                return section.charAt(n) == '/' ? section.substring(n + 1) : null;
             }
             return section.equals(pattern) ? "" : null;
         }

@@ -278,6 +278,47 @@ public final class Btf {
         return new BpfFormatException("BTF: type #" + id + " is part of a reference loop");
     }
 
+    /** The first type id {@code t} refers to that is not below {@code count}, or -1 (like {@link #references}, without arrays). */
+    static long firstReferenceNotBelow(BtfType t, int count) {
+        switch (t) {
+            case BtfType.Struct s -> {
+                for (BtfType.Member m : s.members()) {
+                    if (Integer.compareUnsigned(m.type(), count) >= 0) {
+                        return Integer.toUnsignedLong(m.type());
+                    }
+                }
+                return -1;
+            }
+            case BtfType.FuncProto f -> {
+                if (Integer.compareUnsigned(f.returnType(), count) >= 0) {
+                    return Integer.toUnsignedLong(f.returnType());
+                }
+                for (BtfType.Param p : f.params()) {
+                    if (Integer.compareUnsigned(p.type(), count) >= 0) {
+                        return Integer.toUnsignedLong(p.type());
+                    }
+                }
+                return -1;
+            }
+            case BtfType.Datasec d -> {
+                for (BtfType.SecInfo v : d.vars()) {
+                    if (Integer.compareUnsigned(v.type(), count) >= 0) {
+                        return Integer.toUnsignedLong(v.type());
+                    }
+                }
+                return -1;
+            }
+            default -> {
+                for (int ref : references(t)) {
+                    if (Integer.compareUnsigned(ref, count) >= 0) {
+                        return Integer.toUnsignedLong(ref);
+                    }
+                }
+                return -1;
+            }
+        }
+    }
+
     /** The type ids a type refers to (void included as 0). */
     static int[] references(BtfType t) {
         return switch (t) {

@@ -13,7 +13,7 @@ final class BtfParser {
     private static final int MAX_VLEN = 0xffff;
 
     private final BtfInput in;
-    private final List<Long> recordOffsets = new ArrayList<>();
+    private long[] recordOffsets = new long[64];
     private BtfStrings strings;
 
     BtfParser(BtfInput in) {
@@ -195,14 +195,14 @@ final class BtfParser {
     private List<BtfType> readTypes(long start, long end) {
         List<BtfType> types = new ArrayList<>();
         types.add(new BtfType.Void());
-        recordOffsets.add(start);
+        recordOffsets[0] = start;
         long p = start;
         while (p < end) {
             if (end - p < 12) {
                 throw in.error("truncated type record (" + (end - p) + " bytes left)", p);
             }
             int id = types.size();
-            String name = strings.require(in.u32(p), in, p, "type #" + id);
+            String name = name(in.u32(p), p, id, null, 0);
             int info = in.u32(p + 4);
             int sizeOrType = in.u32(p + 8);
             int vlen = info & MAX_VLEN;
@@ -219,7 +219,10 @@ final class BtfParser {
                         + " bytes past its header, only " + (end - body) + " left in the type section", p);
             }
             types.add(readType(id, name, kind, vlen, flag, sizeOrType, body, p));
-            recordOffsets.add(p);
+            if (id == recordOffsets.length) {
+                recordOffsets = java.util.Arrays.copyOf(recordOffsets, id * 2);
+            }
+            recordOffsets[id] = p;
             p = body + bodyLen;
         }
         return types;
@@ -237,7 +240,6 @@ final class BtfParser {
 
     private BtfType readType(int id, String name, BtfKind kind, int vlen, boolean flag, int sizeOrType,
                              long body, long at) {
-        String what = "type #" + id;
         return switch (kind) {
             case INT -> {
                 int data = in.u32(body);
@@ -245,7 +247,7 @@ final class BtfParser {
                 int bitOffset = (data >>> 16) & 0xff;
                 int encoding = (data >>> 24) & 0x0f;
                 if (sizeOrType < 1 || sizeOrType > 16 || bits > sizeOrType * 8 || bitOffset + bits > 128) {
-                    throw in.error(what + " INT has size " + sizeOrType + " and " + bits + " bits", at);
+                    throw in.error("type #" + id + " INT has size " + sizeOrType + " and " + bits + " bits", at);
                 }
                 yield new BtfType.Int(id, name, sizeOrType, encoding, bitOffset, bits);
             }
@@ -255,7 +257,7 @@ final class BtfParser {
                 List<BtfType.Member> members = new ArrayList<>(vlen);
                 for (int i = 0; i < vlen; i++) {
                     long m = body + 12L * i;
-                    String memberName = strings.require(in.u32(m), in, m, what + " member " + i);
+                    String memberName = name(in.u32(m), m, id, "member", i);
                     int offset = in.u32(m + 8);
                     int bitOffset = flag ? offset & 0xffffff : offset;
                     int bitfieldSize = flag ? offset >>> 24 : 0;
@@ -268,7 +270,7 @@ final class BtfParser {
                 List<BtfType.EnumValue> values = new ArrayList<>(vlen);
                 for (int i = 0; i < vlen; i++) {
                     long e = body + (wide ? 12L : 8L) * i;
-                    String valueName = strings.require(in.u32(e), in, e, what + " value " + i);
+                    String valueName = name(in.u32(e), e, id, "value", i);
                     long value = wide
                             ? (Integer.toUnsignedLong(in.u32(e + 4)) | ((long) in.u32(e + 8) << 32))
                             : (flag ? in.u32(e + 4) : Integer.toUnsignedLong(in.u32(e + 4)));
@@ -280,17 +282,17 @@ final class BtfParser {
             case TYPEDEF -> new BtfType.Typedef(id, name, sizeOrType);
             case VOLATILE, CONST, RESTRICT -> new BtfType.Qualifier(id, name, kind, sizeOrType);
             case TYPE_TAG -> new BtfType.TypeTag(id, name, sizeOrType, flag);
-            case FUNC -> new BtfType.Func(id, name, sizeOrType, linkage(vlen, what, at + 4));
+            case FUNC -> new BtfType.Func(id, name, sizeOrType, linkage(vlen, id, at + 4));
             case FUNC_PROTO -> {
                 List<BtfType.Param> params = new ArrayList<>(vlen);
                 for (int i = 0; i < vlen; i++) {
                     long q = body + 8L * i;
-                    params.add(new BtfType.Param(strings.require(in.u32(q), in, q, what + " param " + i),
+                    params.add(new BtfType.Param(name(in.u32(q), q, id, "param", i),
                             in.u32(q + 4)));
                 }
                 yield new BtfType.FuncProto(id, name, sizeOrType, params);
             }
-            case VAR -> new BtfType.Var(id, name, sizeOrType, linkage(in.u32(body), what, body));
+            case VAR -> new BtfType.Var(id, name, sizeOrType, linkage(in.u32(body), id, body));
             case DATASEC -> {
                 List<BtfType.SecInfo> vars = new ArrayList<>(vlen);
                 for (int i = 0; i < vlen; i++) {
@@ -305,10 +307,19 @@ final class BtfParser {
         };
     }
 
-    private Linkage linkage(int value, String what, long at) {
+    /** A name from the string table; the error message is built only when the offset is bad. */
+    private String name(int offset, long at, int id, String part, int index) {
+        String s = strings.get(offset);
+        if (s == null) {
+            strings.require(offset, in, at, "type #" + id + (part == null ? "" : " " + part + " " + index)); // throws
+        }
+        return s;
+    }
+
+    private Linkage linkage(int value, int id, long at) {
         Linkage l = Linkage.of(value);
         if (l == null) {
-            throw in.error(what + " has unknown linkage " + value, at);
+            throw in.error("type #" + id + " has unknown linkage " + value, at);
         }
         return l;
     }
@@ -317,11 +328,10 @@ final class BtfParser {
     private void checkReferences(List<BtfType> types) {
         int count = types.size();
         for (BtfType t : types) {
-            for (int ref : Btf.references(t)) {
-                if (ref < 0 || ref >= count) {
-                    throw in.error("type #" + t.id() + " (" + t.kind() + " '" + t.name() + "') refers to type "
-                            + Integer.toUnsignedString(ref) + ", past the last type " + (count - 1), recordOffsets.get(t.id()));
-                }
+            long ref = Btf.firstReferenceNotBelow(t, count);
+            if (ref >= 0) {
+                throw in.error("type #" + t.id() + " (" + t.kind() + " '" + t.name() + "') refers to type "
+                        + ref + ", past the last type " + (count - 1), recordOffsets[t.id()]);
             }
         }
     }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +38,10 @@ public final class ElfFile {
     private final ElfSection symbolTable;
     private final List<ElfSymbol> symbols;
     private final Map<Integer, List<ElfRelocation>> relocationsBySection;
+    /** Relocation sections by the index of the section they apply to. */
+    private final Map<Integer, List<ElfSection>> relocationSectionsByTarget;
+    /** Symbols defined in each section, sorted by value; built on first use. */
+    private volatile List<ElfSymbol>[] symbolsBySection;
 
     private ElfFile(ElfInput in) {
         this.in = in;
@@ -47,6 +52,7 @@ public final class ElfFile {
         this.symbolTable = findSymbolTable();
         this.symbols = symbolTable == null ? List.of() : readSymbols(symbolTable);
         this.relocationsBySection = readAllRelocations();
+        this.relocationSectionsByTarget = groupRelocationSections();
     }
 
     /** Reads and parses a file; the name in errors is the file's name. */
@@ -129,9 +135,9 @@ public final class ElfFile {
                     + " out of range (" + shnum + " sections)", 0x3e);
         }
         long[] raw = new long[shnum * 8];
+        String where = "section header table"; // inside the table checked above: these reads cannot fail
         for (int i = 0; i < shnum; i++) {
             long h = shoff + (long) i * SHDR_SIZE;
-            String where = "section header #" + i;
             raw[i * 8] = in.u32(where, h);          // sh_name
             raw[i * 8 + 1] = in.u32(where, h + 4);  // sh_type
             raw[i * 8 + 2] = in.u64(where, h + 8);  // sh_flags
@@ -141,8 +147,8 @@ public final class ElfFile {
             raw[i * 8 + 6] = in.u32(where, h + 44); // sh_info
             raw[i * 8 + 7] = in.u64(where, h + 48); // sh_addralign
             int type = (int) raw[i * 8 + 1];
-            if (type != ElfSection.SHT_NOBITS && type != ElfSection.SHT_NULL) {
-                in.require(where, raw[i * 8 + 3], raw[i * 8 + 4], "section contents");
+            if (type != ElfSection.SHT_NOBITS && type != ElfSection.SHT_NULL && !in.fits(raw[i * 8 + 3], raw[i * 8 + 4])) {
+                in.require("section header #" + i, raw[i * 8 + 3], raw[i * 8 + 4], "section contents");
             }
         }
         int strType = (int) raw[shstrndx * 8 + 1];
@@ -155,20 +161,22 @@ public final class ElfFile {
         List<ElfSection> list = new ArrayList<>(shnum);
         for (int i = 0; i < shnum; i++) {
             long h = shoff + (long) i * SHDR_SIZE;
-            String where = "section header #" + i;
             long nameOff = raw[i * 8];
             if (nameOff >= strSize && !(i == 0 && nameOff == 0)) {
-                throw in.error(where, "name offset " + nameOff + " outside the section name table ("
+                throw in.error("section header #" + i, "name offset " + nameOff + " outside the section name table ("
                         + strSize + " bytes)", h);
             }
-            String name = strSize == 0 ? "" : in.cString(where + " name", strOff + nameOff, strOff + strSize);
+            String name = strSize == 0 ? "" : in.cStringOrNull(strOff + nameOff, strOff + strSize);
+            if (name == null) {
+                in.cString("section header #" + i + " name", strOff + nameOff, strOff + strSize); // throws
+            }
             int type = (int) raw[i * 8 + 1];
             long offset = raw[i * 8 + 3];
             long size = raw[i * 8 + 4];
             MemorySegment contents = type == ElfSection.SHT_NOBITS || type == ElfSection.SHT_NULL
                     ? MemorySegment.ofArray(new byte[0])
                     : in.data().asSlice(offset, size);
-            long entsize = in.u64(where, h + 56);
+            long entsize = in.u64("section header table", h + 56);
             list.add(new ElfSection(i, name, type, raw[i * 8 + 2], offset, size, (int) raw[i * 8 + 5],
                     (int) raw[i * 8 + 6], raw[i * 8 + 7], entsize, contents));
         }
@@ -177,23 +185,26 @@ public final class ElfFile {
 
     /** Sections with file contents must not overlap each other, the ELF header or the header table. */
     private void checkNoOverlap() {
-        record Range(long start, long end, String what) {
+        // section: -1 for the ELF header, -2 for the header table; described only for an error
+        record Range(long start, long end, int section) {
         }
-        List<Range> ranges = new ArrayList<>();
-        ranges.add(new Range(0, EHDR_SIZE, "the ELF header"));
+        List<Range> ranges = new ArrayList<>(sections.size() + 2);
+        ranges.add(new Range(0, EHDR_SIZE, -1));
         long shoff = in.u64("ELF header", 0x28);
-        ranges.add(new Range(shoff, shoff + (long) sections.size() * SHDR_SIZE, "the section header table"));
+        ranges.add(new Range(shoff, shoff + (long) sections.size() * SHDR_SIZE, -2));
         for (ElfSection s : sections) {
             if (s.type() != ElfSection.SHT_NOBITS && s.type() != ElfSection.SHT_NULL && s.size() > 0) {
-                ranges.add(new Range(s.offset(), s.offset() + s.size(), s.describe()));
+                ranges.add(new Range(s.offset(), s.offset() + s.size(), s.index()));
             }
         }
+        java.util.function.Function<Range, String> what = r -> r.section() == -1 ? "the ELF header"
+                : r.section() == -2 ? "the section header table" : sections.get(r.section()).describe();
         ranges.sort(Comparator.comparingLong(Range::start));
         for (int i = 1; i < ranges.size(); i++) {
             Range a = ranges.get(i - 1);
             Range b = ranges.get(i);
             if (b.start() < a.end()) {
-                throw in.error(b.what(), "overlaps " + a.what(), b.start());
+                throw in.error(what.apply(b), "overlaps " + what.apply(a), b.start());
             }
         }
     }
@@ -240,7 +251,10 @@ public final class ElfFile {
                         + sections.size() + " sections)", at + 6);
             }
             String name = strtab.size() == 0 ? ""
-                    : in.cString(strtab.describe(), strtab.offset() + nameOff, strtab.offset() + strtab.size());
+                    : in.cStringOrNull(strtab.offset() + nameOff, strtab.offset() + strtab.size());
+            if (name == null) {
+                in.cString(strtab.describe(), strtab.offset() + nameOff, strtab.offset() + strtab.size()); // throws
+            }
             result[i] = new ElfSymbol(i, name, value, size, info >>> 4, info & 0xf, other & 0x3, shndx);
         }
         return List.of(result);
@@ -263,6 +277,16 @@ public final class ElfFile {
             }
         }
         return Collections.unmodifiableMap(result);
+    }
+
+    private Map<Integer, List<ElfSection>> groupRelocationSections() {
+        Map<Integer, List<ElfSection>> byTarget = new HashMap<>();
+        for (Integer index : relocationsBySection.keySet()) {
+            ElfSection r = sections.get(index);
+            byTarget.computeIfAbsent(r.info(), k -> new ArrayList<>(1)).add(r);
+        }
+        byTarget.replaceAll((k, v) -> List.copyOf(v));
+        return byTarget;
     }
 
     private List<ElfRelocation> readRelocations(ElfSection rel) {
@@ -328,7 +352,12 @@ public final class ElfFile {
 
     /** The first section with this name. */
     public Optional<ElfSection> section(String name) {
-        return sections.stream().filter(s -> s.name().equals(name)).findFirst();
+        for (ElfSection s : sections) {
+            if (s.name().equals(name)) {
+                return Optional.of(s);
+            }
+        }
+        return Optional.empty();
     }
 
     /** The symbol table section, if the file has one. */
@@ -361,14 +390,17 @@ public final class ElfFile {
 
     /** The relocation sections that apply to {@code target}, usually zero or one. */
     public List<ElfSection> relocationSectionsFor(ElfSection target) {
-        return relocationsBySection.keySet().stream().map(sections::get)
-                .filter(r -> r.info() == target.index()).toList();
+        return relocationSectionsByTarget.getOrDefault(target.index(), List.of());
     }
 
     /** All relocations that apply to {@code target}, in file order. */
     public List<ElfRelocation> relocationsFor(ElfSection target) {
+        List<ElfSection> rels = relocationSectionsFor(target);
+        if (rels.size() == 1) {
+            return relocationsBySection.get(rels.get(0).index()); // immutable already
+        }
         List<ElfRelocation> all = new ArrayList<>();
-        for (ElfSection r : relocationSectionsFor(target)) {
+        for (ElfSection r : rels) {
             all.addAll(relocationsBySection.get(r.index()));
         }
         return Collections.unmodifiableList(all);
@@ -376,11 +408,42 @@ public final class ElfFile {
 
     /** Symbols defined in a section, sorted by value (offset in the section). */
     public List<ElfSymbol> symbolsIn(ElfSection section) {
-        ElfSymbol[] defined = symbols.stream().filter(s -> s.sectionIndex() == section.index())
-                .toArray(ElfSymbol[]::new);
-        Arrays.sort(defined, Comparator.comparingLong(ElfSymbol::value));
-        return List.of(defined);
+        List<ElfSymbol>[] bySection = symbolsBySection;
+        if (bySection == null) {
+            symbolsBySection = bySection = groupSymbols(); // immutable lists: a racing rebuild is harmless
+        }
+        int index = section.index();
+        return index >= 0 && index < bySection.length ? bySection[index] : List.of();
     }
+
+    @SuppressWarnings("unchecked")
+    private List<ElfSymbol>[] groupSymbols() {
+        List<ElfSymbol>[] grouped = new List[sections.size()];
+        int[] counts = new int[sections.size()];
+        for (ElfSymbol s : symbols) {
+            if (s.sectionIndex() < counts.length) {
+                counts[s.sectionIndex()]++;
+            }
+        }
+        ElfSymbol[][] arrays = new ElfSymbol[counts.length][];
+        for (int i = 0; i < counts.length; i++) {
+            arrays[i] = new ElfSymbol[counts[i]];
+            counts[i] = 0;
+        }
+        for (ElfSymbol s : symbols) {
+            int i = s.sectionIndex();
+            if (i < counts.length) {
+                arrays[i][counts[i]++] = s;
+            }
+        }
+        for (int i = 0; i < arrays.length; i++) {
+            Arrays.sort(arrays[i], BY_VALUE); // stable: equal values keep symbol table order
+            grouped[i] = List.of(arrays[i]);
+        }
+        return grouped;
+    }
+
+    private static final Comparator<ElfSymbol> BY_VALUE = Comparator.comparingLong(ElfSymbol::value);
 
     /** An error about a section of this file, in the form every ELF error uses. */
     public BpfFormatException error(ElfSection section, String message, long fileOffset) {

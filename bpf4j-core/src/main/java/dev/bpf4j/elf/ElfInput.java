@@ -44,6 +44,11 @@ final class ElfInput {
         return data.byteSize();
     }
 
+    /** True when [offset, offset + length) lies inside the file. */
+    boolean fits(long offset, long length) {
+        return offset >= 0 && length >= 0 && offset <= size() && length <= size() - offset;
+    }
+
     /** Fails unless [offset, offset + length) lies inside the file. */
     void require(String where, long offset, long length, String what) {
         if (offset < 0 || length < 0 || offset > size() || length > size() - offset) {
@@ -74,18 +79,24 @@ final class ElfInput {
 
     /** A NUL-terminated string that must end before {@code limit}. */
     String cString(String where, long offset, long limit) {
-        long end = offset;
-        while (true) {
-            if (end >= limit) {
-                throw error(where, "string is not NUL-terminated", offset);
-            }
-            if (data.get(ValueLayout.JAVA_BYTE, end) == 0) {
-                break;
-            }
-            end++;
+        String s = cStringOrNull(offset, limit);
+        if (s == null) {
+            throw error(where, "string is not NUL-terminated", offset);
         }
-        byte[] bytes = data.asSlice(offset, end - offset).toArray(ValueLayout.JAVA_BYTE);
-        return new String(bytes, StandardCharsets.UTF_8);
+        return s;
+    }
+
+    /** Like {@link #cString}, but null when there is no NUL before {@code limit}: callers name the place. */
+    String cStringOrNull(long offset, long limit) {
+        long end = Math.min(limit, size());
+        for (long p = offset; p < end; p++) {
+            if (data.get(ValueLayout.JAVA_BYTE, p) == 0) {
+                byte[] bytes = new byte[(int) (p - offset)];
+                MemorySegment.copy(data, ValueLayout.JAVA_BYTE, offset, bytes, 0, bytes.length);
+                return new String(bytes, StandardCharsets.UTF_8);
+            }
+        }
+        return null;
     }
 
     BpfFormatException error(String where, String message, long offset) {

@@ -1,0 +1,135 @@
+// The C side of the object benchmarks: the same work as ObjectLoadBench, through libbpf.
+// Usage: load_bench parse ROUNDS MILLIS OBJECT...   -> per round and object: "parse OBJ ns/op user-ns/op"
+//        load_bench load BATCHES OBJECT...          -> per batch and object: "load OBJ ns/op user-ns/op"
+// parse: bpf_object__open_mem on a buffer already in memory, then bpf_object__close.
+// load:  open_mem, bpf_object__load (maps, BTF, programs), bpf_object__close; batches of 10 loads,
+//        each followed by a 50 ms pause outside the timed part, because bursts of program loads and
+//        frees have wedged this kernel before. Keep BATCHES small: every load is 3-4 programs.
+// User time is getrusage(RUSAGE_THREAD).ru_utime, as on the Java side. The kernel splits a
+// thread's (exact) run time into user and system by the ticks it sampled (CONFIG_HZ), so it is only
+// meaningful summed over many operations.
+#define _GNU_SOURCE // RUSAGE_THREAD
+#include <bpf/libbpf.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BATCH 10
+#define PAUSE_US 50000
+
+static uint64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static uint64_t user_ns(void) {
+    struct rusage ru;
+    getrusage(RUSAGE_THREAD, &ru);
+    return (uint64_t)ru.ru_utime.tv_sec * 1000000000ull + (uint64_t)ru.ru_utime.tv_usec * 1000ull;
+}
+
+static int quiet(enum libbpf_print_level level, const char *fmt, va_list args) {
+    // bpf4j prints nothing on success either; warnings still show
+    return level == LIBBPF_WARN ? vfprintf(stderr, fmt, args) : 0;
+}
+
+struct object {
+    const char *path;
+    const char *name;
+    void *data;
+    size_t size;
+};
+
+static void read_object(struct object *o, const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        perror(path);
+        exit(1);
+    }
+    fseek(f, 0, SEEK_END);
+    o->size = (size_t)ftell(f);
+    fseek(f, 0, SEEK_SET);
+    o->data = malloc(o->size);
+    if (fread(o->data, 1, o->size, f) != o->size) {
+        perror(path);
+        exit(1);
+    }
+    fclose(f);
+    o->path = path;
+    const char *slash = strrchr(path, '/');
+    o->name = slash ? slash + 1 : path;
+}
+
+static struct bpf_object *open_object(const struct object *o) {
+    // object_name as bpf_object__open_file would derive it from the path
+    LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = o->name);
+    struct bpf_object *obj = bpf_object__open_mem(o->data, o->size, &opts);
+    if (!obj) {
+        fprintf(stderr, "%s: open failed\n", o->path);
+        exit(1);
+    }
+    return obj;
+}
+
+static void parse_round(const struct object *o, int millis) {
+    uint64_t ops = 0, start = now_ns(), user = user_ns(), end = start + (uint64_t)millis * 1000000ull, t;
+    do {
+        for (int i = 0; i < 16; i++) {
+            bpf_object__close(open_object(o));
+        }
+        ops += 16;
+        t = now_ns();
+    } while (t < end);
+    uint64_t u = user_ns() - user;
+    printf("parse %s %.1f %.1f\n", o->name, (double)(t - start) / ops, (double)u / ops);
+}
+
+static void load_batch(const struct object *o) {
+    uint64_t start = now_ns(), user = user_ns();
+    for (int i = 0; i < BATCH; i++) {
+        struct bpf_object *obj = open_object(o);
+        int err = bpf_object__load(obj);
+        if (err) {
+            fprintf(stderr, "%s: load failed: %d\n", o->path, err);
+            exit(1);
+        }
+        bpf_object__close(obj);
+    }
+    uint64_t t = now_ns(), u = user_ns() - user;
+    printf("load %s %.1f %.1f\n", o->name, (double)(t - start) / BATCH, (double)u / BATCH);
+    fflush(stdout);
+    usleep(PAUSE_US);
+}
+
+int main(int argc, char **argv) {
+    if (argc < 4) {
+        fprintf(stderr, "usage: %s parse ROUNDS MILLIS OBJECT... | load BATCHES OBJECT...\n", argv[0]);
+        return 2;
+    }
+    libbpf_set_print(quiet);
+    int parse = strcmp(argv[1], "parse") == 0;
+    int first = parse ? 4 : 3;
+    int n = argc - first;
+    struct object *objects = calloc((size_t)n, sizeof(*objects));
+    for (int i = 0; i < n; i++) {
+        read_object(&objects[i], argv[first + i]);
+    }
+    int rounds = atoi(argv[2]);
+    for (int r = 0; r < rounds; r++) {
+        for (int i = 0; i < n; i++) {
+            if (parse) {
+                parse_round(&objects[i], atoi(argv[3]));
+            } else {
+                load_batch(&objects[i]);
+            }
+        }
+        fflush(stdout);
+    }
+    return 0;
+}

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Object benchmarks: parse and load of testdata/bpf/{socket_xdp,tailcall}.o through bpf4j (JMH,
+# ObjectLoadBench) beside libbpf 1.1 (c/load_bench.c: bpf_object__open_mem [+ __load] + __close) in
+# one run. Both are pinned to the same CPU and take turns: C, then JMH, then C again, so machine drift
+# hits both. Prints a table with the median wall time per operation and the user CPU time per
+# operation (getrusage RUSAGE_THREAD on both sides) with the ratios bpf4j/libbpf, and writes it to
+# results/load.md.
+#
+# Kernel safety: every load is 3-4 program loads; bursts of loads and frees have wedged this kernel.
+# Loads go in batches of 10 with a 50 ms pause after each (outside the measured time) and the whole
+# run makes about 360 object loads: C 2 x CBATCHES x 10 per object, JMH (LWARM + LITER) x 10 per object.
+#   CPU (default 1)  ROUNDS (C parse rounds before and after, default 5)  CBATCHES (default 2)
+#   LWARM (JMH load warm-up iterations, default 8)  LITER (JMH load iterations, default 6)
+set -euo pipefail
+cd "$(dirname "$0")"
+root=$(cd .. && pwd)
+export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+CPU=${CPU:-1} ROUNDS=${ROUNDS:-5} CBATCHES=${CBATCHES:-2} LWARM=${LWARM:-8} LITER=${LITER:-6}
+if [ $((2 * (2 * CBATCHES + LWARM + LITER) * 10)) -gt 400 ]; then
+  echo "run-load.sh: more than 400 object loads asked for; this kernel has wedged under load bursts" >&2
+  exit 1
+fi
+out=target/bench && mkdir -p "$out" results
+objects=(socket_xdp.o tailcall.o)
+paths=("${objects[@]/#/$root/testdata/bpf/}")
+
+bash "$root/scripts/setup.sh"
+gcc -O2 -Wall -o "$out/load_bench" c/load_bench.c -lbpf
+(cd "$root" && PATH="$JAVA_HOME/bin:$PATH" mvn -B -q -ntp -DskipTests -pl bpf4j-bench -am package)
+cp="target/bpf4j-bench-0.1.0-SNAPSHOT.jar:$(ls target/lib/*.jar | tr '\n' ':')"
+rm -f "$out/c-load.txt" "$out/java-load.txt"
+
+c_side() {
+  taskset -c "$CPU" "$out/load_bench" parse "$ROUNDS" 500 "${paths[@]}" >> "$out/c-load.txt"
+  taskset -c "$CPU" "$out/load_bench" load "$CBATCHES" "${paths[@]}" >> "$out/c-load.txt"
+}
+jmh() {
+  taskset -c "$CPU" "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$cp" org.openjdk.jmh.Main \
+    -f 1 -jvmArgs "--enable-native-access=ALL-UNNAMED -Dbench.testdata=$root/testdata/bpf -Dbench.out=$out/java-load.txt" \
+    "$@"
+}
+c_side
+jmh 'ObjectLoadBench.parse' -wi 10 -w 2s -i 5 -r 2s > "$out/jmh-parse.log"
+jmh 'ObjectLoadBench.load' -wi "$LWARM" -i "$LITER" > "$out/jmh-load.log"
+c_side
+
+python3 - "$out/c-load.txt" "$out/java-load.txt" <<'PY' | tee results/load.md
+import statistics, sys, datetime, platform
+def read(path):
+    r = {}
+    for line in open(path):
+        kind, obj, ns, user = line.split()
+        r.setdefault((kind, obj), []).append((float(ns), float(user)))
+    return r
+c, j = read(sys.argv[1]), read(sys.argv[2])
+def med(xs, i):
+    return statistics.median(x[i] for x in xs)
+def user(xs):
+    # user time is sampled by ticks: sum over all measurements, do not take a median of small numbers
+    return sum(x[1] for x in xs) / len(xs)
+print(f"# Object parse and load, {datetime.date.today()}, kernel {platform.release()}")
+print()
+print("| operation | object | bpf4j µs/op | libbpf µs/op | ratio | bpf4j user µs/op | libbpf user µs/op | user ratio |")
+print("|---|---|---|---|---|---|---|---|")
+for kind in ["parse", "load"]:
+    for obj in ["socket_xdp.o", "tailcall.o"]:
+        a, b = j[(kind, obj)], c[(kind, obj)]
+        wa, wb, ua, ub = med(a, 0) / 1e3, med(b, 0) / 1e3, user(a) / 1e3, user(b) / 1e3
+        print(f"| {kind} | {obj} | {wa:.1f} | {wb:.1f} | {wa / wb:.2f} | {ua:.1f} | {ub:.1f} | {ua / ub:.2f} |")
+print()
+print("Wall: medians over rounds (parse) or batches of 10 loads (load); user: getrusage(RUSAGE_THREAD)")
+print("ru_utime per operation, averaged over all of them. Ratio = bpf4j / libbpf. parse = bpf4j ObjectSpec.parse /")
+print("libbpf bpf_object__open_mem + close, from bytes in memory; load = parse + load (maps, BTF, programs) + close.")
+print("The kernel splits a thread's run time into user and system by the ticks it sampled (HZ=250 here), so")
+print("the user figures of load, where the kernel's part dominates, carry a few tens of percent of noise.")
+print("The JVM's JIT and GC threads are not counted (RUSAGE_THREAD), as a warm process would not pay them.")
+print("Rerun: bash bpf4j-bench/run-load.sh")
+PY

@@ -1,0 +1,162 @@
+package dev.bpf4j.bench;
+
+import dev.bpf4j.BpfObject;
+import dev.bpf4j.LoadOptions;
+import dev.bpf4j.ObjectSpec;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.infra.IterationParams;
+import org.openjdk.jmh.runner.IterationType;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Parsing and loading the test objects through bpf4j; c/load_bench.c does the same through libbpf
+ * (bpf_object__open_mem, __load, __close), and run-load.sh runs both and reports the ratios.
+ * <ul>
+ * <li>parse: {@link ObjectSpec#parse} (ELF, BTF, BTF.ext, programs, maps) of bytes already in memory.
+ * <li>load: parse, {@link BpfObject#load} (BTF, maps, data, programs, initialisers), close. Batches of
+ * {@value #BATCH} loads, with a {@value #PAUSE_MS} ms pause before each outside the measured time:
+ * bursts of program loads and frees have wedged this kernel before. Keep the iteration counts small.
+ * </ul>
+ * Besides JMH's own score, each measured iteration appends {@code kind object ns/op user-ns/op} to the
+ * file named by {@code -Dbench.out}; user time is getrusage(RUSAGE_THREAD), the C side's measure.
+ */
+@State(Scope.Thread)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class ObjectLoadBench {
+    static final int BATCH = 10;
+    static final int PAUSE_MS = 50;
+    static final int WARM_PARSES = 5000;
+
+    @Param({"socket_xdp.o", "tailcall.o"})
+    public String object;
+
+    byte[] bytes;
+    long iterationStart;
+    long iterationUser;
+    long ops;
+    long batchNanos;
+    long batchUser;
+    boolean measuring;
+
+    @Setup(Level.Trial)
+    public void read(BenchmarkParams benchmark) throws IOException {
+        Path dir = Path.of(System.getProperty("bench.testdata", "../testdata/bpf"));
+        bytes = Files.readAllBytes(dir.resolve(object));
+        if (benchmark.getMode() == Mode.SingleShotTime) {
+            // Load iterations are few (kernel pacing): warm the parts that need no kernel here.
+            for (int i = 0; i < WARM_PARSES; i++) {
+                ObjectSpec spec = ObjectSpec.parse(object, bytes);
+                spec.programs().forEach(p -> spec.link(p.name()));
+            }
+        }
+    }
+
+    @Setup(Level.Iteration)
+    public void startIteration(BenchmarkParams benchmark, IterationParams iteration) throws InterruptedException {
+        measuring = iteration.getType() == IterationType.MEASUREMENT;
+        ops = 0;
+        batchNanos = 0;
+        batchUser = 0;
+        if (benchmark.getMode() == Mode.SingleShotTime) {
+            Thread.sleep(PAUSE_MS); // pacing for the kernel, outside the measured time
+        }
+        iterationStart = System.nanoTime();
+        iterationUser = UserTime.now();
+    }
+
+    @TearDown(Level.Iteration)
+    public void endIteration(BenchmarkParams benchmark) {
+        long wall = System.nanoTime() - iterationStart;
+        long user = UserTime.now() - iterationUser;
+        if (!measuring) {
+            return;
+        }
+        String kind = benchmark.getBenchmark().substring(benchmark.getBenchmark().lastIndexOf('.') + 1);
+        String line = batchNanos > 0
+                ? String.format("%s %s %.1f %.1f%n", kind, object, (double) batchNanos / BATCH, (double) batchUser / BATCH)
+                : String.format("%s %s %.1f %.1f%n", kind, object, (double) wall / ops, (double) user / ops);
+        String out = System.getProperty("bench.out");
+        if (out == null) {
+            System.out.print(line);
+            return;
+        }
+        try {
+            Files.writeString(Path.of(out), line, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.AverageTime)
+    public ObjectSpec parse() {
+        ops++;
+        return ObjectSpec.parse(object, bytes);
+    }
+
+    /** {@value #BATCH} loads and closes; the score is per load. */
+    @Benchmark
+    @BenchmarkMode(Mode.SingleShotTime)
+    @OperationsPerInvocation(BATCH)
+    public int load() {
+        long start = System.nanoTime();
+        long user = UserTime.now();
+        int fds = 0;
+        for (int i = 0; i < BATCH; i++) {
+            try (BpfObject obj = BpfObject.load(ObjectSpec.parse(object, bytes), LoadOptions.defaults())) {
+                fds += obj.btfFd();
+            }
+        }
+        batchUser += UserTime.now() - user;
+        batchNanos += System.nanoTime() - start;
+        return fds;
+    }
+
+    /** getrusage(RUSAGE_THREAD).ru_utime in nanoseconds. */
+    static final class UserTime {
+        private static final int RUSAGE_THREAD = 1;
+        private static final MethodHandle GETRUSAGE = Linker.nativeLinker().downcallHandle(
+                Linker.nativeLinker().defaultLookup().find("getrusage").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+        private static final MemorySegment USAGE = Arena.global().allocate(144, 8); // struct rusage
+
+        private UserTime() {
+        }
+
+        static synchronized long now() {
+            try {
+                int rc = (int) GETRUSAGE.invokeExact(RUSAGE_THREAD, USAGE);
+                if (rc != 0) {
+                    throw new IllegalStateException("getrusage failed");
+                }
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            }
+            // ru_utime is the first member: struct timeval { long tv_sec; long tv_usec; }
+            return USAGE.get(ValueLayout.JAVA_LONG, 0) * 1_000_000_000L + USAGE.get(ValueLayout.JAVA_LONG, 8) * 1000L;
+        }
+    }
+}
