@@ -6,11 +6,17 @@ final class ErrorHints {
     }
 
     static String hint(String call, int errno) {
+        return hint(call, errno, Privileges.isRoot());
+    }
+
+    static String hint(String call, int errno, boolean root) {
         boolean bpf = call.startsWith("BPF_");
         return switch (errno) {
-            case Errno.EPERM -> bpf
-                    ? "needs root or CAP_BPF (with CAP_PERFMON/CAP_NET_ADMIN for some types), or the call is locked down"
-                    : "needs root or the matching capability";
+            case Errno.EPERM -> !root ? (bpf
+                    ? "needs root or CAP_BPF (with CAP_PERFMON/CAP_NET_ADMIN for some types)"
+                    : "needs root or the matching capability")
+                    : "refused although this process is root: the kernel's policy forbids it here (lockdown, an LSM,"
+                            + " or a feature this kernel keeps from this context, as fentry/LSM/arena are on some)";
             case Errno.EACCES -> bpf ? "permission denied by the kernel (LSM, unprivileged_bpf_disabled, or a read-only object)" : "";
             case Errno.E2BIG -> bpf
                     ? "the attribute carries a field this kernel does not know (too new a feature), or a size is too large"

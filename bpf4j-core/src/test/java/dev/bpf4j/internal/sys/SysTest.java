@@ -46,9 +46,13 @@ class SysTest {
     void errnoNamesAndHints() {
         assertEquals("EPERM", Errno.name(1));
         assertEquals("errno 4000", Errno.name(4000));
+        assertEquals("needs root or CAP_BPF (with CAP_PERFMON/CAP_NET_ADMIN for some types)",
+                ErrorHints.hint("BPF_MAP_CREATE", Errno.EPERM, false));
+        assertTrue(ErrorHints.hint("BPF_PROG_LOAD", Errno.EPERM, true).startsWith("refused although this process is root"));
         BpfSyscallException e = Syscall.failure("BPF_MAP_CREATE", Errno.EPERM);
-        assertTrue(e.getMessage().startsWith("BPF_MAP_CREATE failed: EPERM (Operation not permitted): needs root"),
+        assertTrue(e.getMessage().startsWith("BPF_MAP_CREATE failed: EPERM (Operation not permitted): "),
                 e.getMessage());
+        assertEquals(ErrorHints.hint("BPF_MAP_CREATE", Errno.EPERM), e.hint());
         assertTrue(Syscall.failure("BPF_PROG_LOAD", Errno.E2BIG).hint().contains("does not know"));
     }
 
