@@ -103,8 +103,13 @@ public final class BpfMap implements AutoCloseable {
                         + spec.keySize() + ", value " + spec.valueSize() + ", max entries " + spec.maxEntries()
                         + ", flags 0x" + Integer.toHexString(spec.flags()) + ")", -fd);
             }
-            return new BpfMap(fd, spec.type(), spec.name(), spec.keySize(), spec.valueSize(), spec.maxEntries(),
-                    spec.flags());
+            try {
+                return new BpfMap(fd, spec.type(), spec.name(), spec.keySize(), spec.valueSize(), spec.maxEntries(),
+                        spec.flags());
+            } catch (RuntimeException e) {
+                Sys.close(fd); // e.g. the possible-CPU list could not be read
+                throw e;
+            }
         } finally {
             if (temporaryInner != null) {
                 temporaryInner.close(); // the outer map keeps only the template's shape
@@ -120,8 +125,8 @@ public final class BpfMap implements AutoCloseable {
         Path absolute = Bpffs.requireOnBpffs(path);
         int fd;
         try {
-            fd = ObjectCalls.get(absolute.toString(), 0);
-        } catch (BpfSyscallException e) {
+            fd = ObjectCalls.getPinned(absolute.toString(), ObjectCalls.Kind.MAP);
+        } catch (BpfException e) {
             throw new BpfException("cannot open a map pinned at " + absolute + ": " + e.getMessage(), e);
         }
         return adopt(fd, "pinned at " + absolute);

@@ -34,7 +34,8 @@ public final class Link implements AutoCloseable {
 
     /** Opens the link pinned at {@code path}. */
     public static Link pinned(Path path) {
-        return new Link(ObjectCalls.get(Bpffs.requireOnBpffs(path).toString(), 0), "link pinned at " + path);
+        return new Link(ObjectCalls.getPinned(Bpffs.requireOnBpffs(path).toString(), ObjectCalls.Kind.LINK),
+                "link pinned at " + path);
     }
 
     /** Pins the link on bpffs; the attachment then outlives this process. */

@@ -154,7 +154,7 @@ public final class Program implements AutoCloseable {
 
     /** Opens the program pinned at {@code path}. */
     public static Program pinned(Path path) {
-        int fd = ObjectCalls.get(Bpffs.requireOnBpffs(path).toString(), 0);
+        int fd = ObjectCalls.getPinned(Bpffs.requireOnBpffs(path).toString(), ObjectCalls.Kind.PROGRAM);
         return adopt(fd);
     }
 

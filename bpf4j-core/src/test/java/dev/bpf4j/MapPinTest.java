@@ -62,6 +62,25 @@ class MapPinTest {
     }
 
     @Test
+    void aPinOfAnotherKindIsRefusedByName() throws Exception {
+        Path pin = uniquePin("kind");
+        int before = dev.bpf4j.testing.FdCount.open();
+        try (BpfMap map = small("kind")) {
+            map.pin(pin);
+            BpfException asProgram = assertThrows(BpfException.class, () -> Program.pinned(pin));
+            assertEquals(pin + " holds a map, not a program", asProgram.getMessage());
+            BpfException asLink = assertThrows(BpfException.class, () -> Link.pinned(pin));
+            assertEquals(pin + " holds a map, not a link", asLink.getMessage());
+            try (BpfMap again = BpfMap.openPinned(pin)) {
+                assertEquals("kind", again.name());
+            }
+        } finally {
+            Files.deleteIfExists(pin);
+        }
+        assertEquals(before, dev.bpf4j.testing.FdCount.open(), "refused opens close their fd");
+    }
+
+    @Test
     void pinningOutsideBpffsIsRefused() {
         try (BpfMap map = small("tmp")) {
             Path tmp = Path.of("/tmp/bpf4j_pin_" + Sys.getpid());

@@ -2,9 +2,12 @@ package dev.bpf4j.internal.sys;
 
 import dev.bpf4j.BpfException;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -34,6 +37,45 @@ public final class ObjectCalls {
             attr.set(ValueLayout.JAVA_INT, BpfAttr.Obj.FILE_FLAGS, fileFlags);
             return Bpf.call(BpfCommand.BPF_OBJ_GET, attr, BpfAttr.Obj.SIZE);
         }
+    }
+
+    /** Kinds of BPF objects, by the name the kernel gives their anonymous inodes. */
+    public enum Kind {
+        MAP("bpf-map", "a map"), PROGRAM("bpf-prog", "a program"), LINK("bpf_link", "a link"), BTF("btf", "BTF");
+
+        private final String inode;
+        private final String noun;
+
+        Kind(String inode, String noun) {
+            this.inode = inode;
+            this.noun = noun;
+        }
+    }
+
+    /**
+     * BPF_OBJ_GET for an object of one kind: a pin can hold any kind of object, and reading one
+     * kind's info from another's fd gives nonsense, so the fd is checked (and closed if wrong).
+     */
+    public static int getPinned(String path, Kind kind) {
+        int fd = get(path, 0);
+        String target;
+        try {
+            target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
+        } catch (IOException e) {
+            Sys.close(fd);
+            throw new BpfException("cannot tell what is pinned at " + path + ": " + e.getMessage(), e);
+        }
+        if (!target.equals("anon_inode:" + kind.inode)) {
+            Sys.close(fd);
+            String actual = "something else (" + target + ")";
+            for (Kind k : Kind.values()) {
+                if (target.equals("anon_inode:" + k.inode)) {
+                    actual = k.noun;
+                }
+            }
+            throw new BpfException(path + " holds " + actual + ", not " + kind.noun);
+        }
+        return fd;
     }
 
     /**
