@@ -1,5 +1,7 @@
 package dev.bpf4j.tools;
 
+import dev.bpf4j.BpfSyscallException;
+import dev.bpf4j.internal.sys.Errno;
 import dev.bpf4j.internal.sys.Fd;
 import dev.bpf4j.internal.sys.Sys;
 
@@ -13,7 +15,7 @@ import java.nio.ByteOrder;
  * socket filter to without touching anything else on the machine.
  */
 final class LoopbackUdpSocket implements AutoCloseable {
-    private static final int AF_INET = 2, SOCK_DGRAM = 2, SOCK_CLOEXEC = 0x80000;
+    private static final int AF_INET = 2, SOCK_DGRAM = 2, SOCK_CLOEXEC = 0x80000, MSG_DONTWAIT = 0x40;
     private static final int SOCKADDR_IN_SIZE = 16;
 
     private final Fd fd;
@@ -32,6 +34,37 @@ final class LoopbackUdpSocket implements AutoCloseable {
         } catch (RuntimeException e) {
             fd.close();
             throw e;
+        }
+    }
+
+    /**
+     * Waits up to {@code timeoutMillis} for the next datagram and discards it; false on timeout.
+     * A received datagram has passed the socket's filter, so its effects on maps are visible.
+     */
+    boolean receive(int timeoutMillis) {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buffer = arena.allocate(65536);
+            MemorySegment iov = arena.allocate(16, 8); // struct iovec { void *base; size_t len; }
+            iov.set(ValueLayout.JAVA_LONG, 0, buffer.address());
+            iov.set(ValueLayout.JAVA_LONG, 8, buffer.byteSize());
+            MemorySegment msg = arena.allocate(56, 8); // struct msghdr: msg_iov at 16, msg_iovlen at 24
+            msg.set(ValueLayout.JAVA_LONG, 16, iov.address());
+            msg.set(ValueLayout.JAVA_LONG, 24, 1);
+            while (true) {
+                try {
+                    Sys.recvmsg(fd.get(), msg, MSG_DONTWAIT);
+                    return true;
+                } catch (BpfSyscallException e) {
+                    if (e.errno() != Errno.EAGAIN) {
+                        throw e;
+                    }
+                }
+                if (System.nanoTime() > deadline) {
+                    return false;
+                }
+                Thread.onSpinWait();
+            }
         }
     }
 

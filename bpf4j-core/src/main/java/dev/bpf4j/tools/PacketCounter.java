@@ -45,9 +45,14 @@ public final class PacketCounter implements AutoCloseable {
 
     public PacketCounter() {
         object = BpfObject.load(bundledObject(), LoadOptions.defaults());
-        program = object.program("packet_counter");
-        counts = TypedMap.of(object.map("counts"), Codecs.INT32, Codecs.INT64);
-        sizes = TypedMap.of(object.map("sizes"), Codecs.INT32, Codecs.INT64);
+        try {
+            program = object.program("packet_counter");
+            counts = TypedMap.of(object.map("counts"), Codecs.INT32, Codecs.INT64);
+            sizes = TypedMap.of(object.map("sizes"), Codecs.INT32, Codecs.INT64);
+        } catch (RuntimeException e) {
+            object.close();
+            throw e;
+        }
     }
 
     /** The parsed bundled object. */
@@ -71,11 +76,17 @@ public final class PacketCounter implements AutoCloseable {
         try (LoopbackUdpSocket socket = new LoopbackUdpSocket();
                 SocketFilter filter = SocketFilter.attach(socket.fd(), program);
                 DatagramSocket sender = new DatagramSocket()) {
-            InetAddress loopback = InetAddress.getLoopbackAddress();
+            InetAddress loopback = InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
             for (int size : payloadSizes) {
                 sender.send(new DatagramPacket(new byte[size], size, loopback, socket.port()));
             }
-            // Loopback delivery runs in the sender's context, so it is complete when send returns.
+            // Delivery may be deferred (softirq): a datagram received has been through the filter.
+            for (int i = 0; i < payloadSizes.length; i++) {
+                if (!socket.receive(2000)) {
+                    throw new BpfException("datagram " + (i + 1) + " of " + payloadSizes.length
+                            + " did not arrive on 127.0.0.1:" + socket.port() + " within 2 s");
+                }
+            }
             return read();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
