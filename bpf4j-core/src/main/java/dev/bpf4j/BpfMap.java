@@ -19,6 +19,7 @@ import java.lang.ref.Reference;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -280,6 +281,34 @@ public final class BpfMap implements AutoCloseable {
     public boolean nextKey(MemorySegment key, MemorySegment nextKeyOut) {
         long keyAddress = key == null ? 0 : keyAddress(key);
         return elem(BpfCommand.BPF_MAP_GET_NEXT_KEY, key, keyAddress, nextKeyOut, keyAddress(nextKeyOut), 0, true);
+    }
+
+    /**
+     * Every key, each once, by walking get-next-key. When the key just returned is deleted meanwhile
+     * (LRU eviction, a program deleting), the kernel restarts from the first key: repeats are
+     * dropped, and the walk stops after {@code 2 * maxEntries} steps so a churning map cannot keep
+     * it going forever. A snapshot: keys added or removed during the walk may be missed.
+     */
+    public List<byte[]> keys() {
+        if (keySize == 0) {
+            throw new BpfException("map '" + name + "' (" + type + ") has no keys to walk");
+        }
+        List<byte[]> result = new ArrayList<>();
+        java.util.Set<java.nio.ByteBuffer> seen = new java.util.HashSet<>();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment key = arena.allocate(keySize, 8);
+            MemorySegment next = arena.allocate(keySize, 8);
+            MemorySegment previous = null;
+            for (long steps = 0; steps < 2L * maxEntries && nextKey(previous, next); steps++) {
+                byte[] bytes = next.toArray(ValueLayout.JAVA_BYTE);
+                if (seen.add(java.nio.ByteBuffer.wrap(bytes))) {
+                    result.add(bytes);
+                }
+                key.copyFrom(next);
+                previous = key;
+            }
+        }
+        return result;
     }
 
     /** QUEUE/STACK: adds a value; with {@link UpdateFlag#EXIST} a full map drops its oldest value instead of failing. */

@@ -117,15 +117,11 @@ public final class TypedMap<K, V> {
         map.update(b.key(), b.value(), flag);
     }
 
-    /** Every key, in the kernel's iteration order (a snapshot; concurrent changes may be missed). */
+    /** Every key, each once (a snapshot: see {@link BpfMap#keys()}). */
     public List<K> keys() {
-        Buffers b = buffers.get();
         List<K> result = new ArrayList<>();
-        MemorySegment previous = null;
-        while (map.nextKey(previous, b.nextKey())) {
-            result.add(keys.decode(b.nextKey()));
-            b.key().copyFrom(b.nextKey());
-            previous = b.key();
+        for (byte[] key : map.keys()) {
+            result.add(keys.decode(MemorySegment.ofArray(key)));
         }
         return result;
     }

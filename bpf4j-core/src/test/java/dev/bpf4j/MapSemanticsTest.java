@@ -59,6 +59,26 @@ class MapSemanticsTest {
     }
 
     @Test
+    void keysListsEveryKeyOnce() {
+        try (BpfMap map = create(MapType.HASH, 4, 8, 64); Arena arena = Arena.ofConfined()) {
+            TypedMap<Integer, Long> typed = TypedMap.of(map, Codecs.INT32, Codecs.INT64);
+            java.util.Set<Integer> put = new java.util.HashSet<>();
+            for (int k = 100; k < 140; k++) {
+                typed.put(k, (long) k);
+                put.add(k);
+            }
+            List<Integer> keys = typed.keys();
+            assertEquals(40, keys.size());
+            assertEquals(put, new java.util.HashSet<>(keys));
+            assertEquals(40, map.keys().size());
+        }
+        try (BpfMap queue = create(MapType.QUEUE, 0, 8, 4)) {
+            BpfException e = assertThrows(BpfException.class, queue::keys);
+            assertTrue(e.getMessage().contains("has no keys to walk"), e.getMessage());
+        }
+    }
+
+    @Test
     void updateFlagsAreEnforcedByTheKernel() {
         try (BpfMap map = create(MapType.HASH, 4, 8, 8)) {
             map.update(i32(1), i64(1), UpdateFlag.NOEXIST);

@@ -86,19 +86,13 @@ final class MapCommand {
         @Override
         public void run() {
             try (BpfMap map = open(ref); Arena arena = Arena.ofConfined()) {
-                if (map.keySize() == 0) {
-                    throw new BpfException("map " + ref + " (" + map.type() + ") has no keys to walk");
-                }
                 MemorySegment key = arena.allocate(map.keySize());
-                MemorySegment next = arena.allocate(map.keySize());
                 MemorySegment value = arena.allocate(map.valueBufferSize());
                 List<Map<String, Object>> elements = new ArrayList<>();
-                MemorySegment previous = null;
-                while (map.nextKey(previous, next)) {
-                    key.copyFrom(next);
-                    previous = key;
+                for (byte[] k : map.keys()) {
+                    MemorySegment.copy(k, 0, key, ValueLayout.JAVA_BYTE, 0, k.length);
                     Map<String, Object> e = new LinkedHashMap<>();
-                    e.put("key", Bytes.hex(key.toArray(ValueLayout.JAVA_BYTE)));
+                    e.put("key", Bytes.hex(k));
                     e.put("value", map.lookup(key, value) ? Bytes.hex(value.toArray(ValueLayout.JAVA_BYTE)) : null);
                     elements.add(e);
                 }
