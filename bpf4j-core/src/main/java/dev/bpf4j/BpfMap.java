@@ -34,7 +34,6 @@ import java.util.List;
  * "map 'NAME' is closed". {@link TypedMap} adds codecs on top.
  */
 public final class BpfMap implements AutoCloseable {
-    private static final int PAGE_SIZE = 4096;
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
 
@@ -527,8 +526,8 @@ public final class BpfMap implements AutoCloseable {
             throw new BpfException("map '" + name + "' (" + type + ") cannot be mapped: it was not created with"
                     + " MapFlags.MMAPABLE");
         }
-        long length = type == MapType.ARENA ? (long) maxEntries * PAGE_SIZE
-                : roundUp((long) perCpuSlotSize(valueSize) * maxEntries, PAGE_SIZE);
+        long length = type == MapType.ARENA ? (long) maxEntries * Sys.pageSize()
+                : roundUp((long) perCpuSlotSize(valueSize) * maxEntries, Sys.pageSize());
         long address;
         try {
             address = Sys.mmap(length, Sys.PROT_READ | Sys.PROT_WRITE, Sys.MAP_SHARED, descriptor, 0);

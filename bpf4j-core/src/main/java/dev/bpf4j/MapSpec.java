@@ -1,5 +1,7 @@
 package dev.bpf4j;
 
+import dev.bpf4j.internal.sys.Sys;
+
 import java.util.Objects;
 
 /**
@@ -25,7 +27,6 @@ public record MapSpec(MapType type, String name, int keySize, int valueSize, int
     /** Key size of CGROUP_STORAGE maps keyed by {@code struct bpf_cgroup_storage_key} (with padding). */
     public static final int CGROUP_STORAGE_KEY_SIZE = 16;
 
-    private static final int PAGE_SIZE = 4096;
 
     public MapSpec {
         Objects.requireNonNull(type, "map type");
@@ -140,9 +141,9 @@ public record MapSpec(MapType type, String name, int keySize, int valueSize, int
             case RINGBUF, USER_RINGBUF -> {
                 exactly("key size", keySize, 0);
                 exactly("value size", valueSize, 0);
-                if (maxEntries < PAGE_SIZE || Integer.bitCount(maxEntries) != 1) {
+                if (maxEntries < Sys.pageSize() || Integer.bitCount(maxEntries) != 1) {
                     throw invalid("max entries (the buffer size in bytes) must be a power of 2 and at least the"
-                            + " page size " + PAGE_SIZE + ", not " + maxEntries);
+                            + " page size " + Sys.pageSize() + ", not " + maxEntries);
                 }
             }
             case CGROUP_STORAGE, PERCPU_CGROUP_STORAGE -> {

@@ -7,7 +7,37 @@ public final class Sys {
     public static final int PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1;
     public static final int RLIMIT_MEMLOCK = 8;
 
+    private static volatile int pageSize;
+
     private Sys() {
+    }
+
+    /**
+     * The memory page size (4 KiB on x86-64; 4, 16 or 64 KiB on aarch64), from AT_PAGESZ in
+     * /proc/self/auxv: mmap lengths and ring buffer sizes are multiples of it.
+     */
+    public static int pageSize() {
+        int size = pageSize;
+        if (size == 0) {
+            size = 4096;
+            try {
+                java.nio.ByteBuffer auxv = java.nio.ByteBuffer.wrap(
+                        java.nio.file.Files.readAllBytes(java.nio.file.Path.of("/proc/self/auxv")))
+                        .order(java.nio.ByteOrder.nativeOrder());
+                while (auxv.remaining() >= 16) {
+                    long type = auxv.getLong();
+                    long value = auxv.getLong();
+                    if (type == 6) { // AT_PAGESZ
+                        size = (int) value;
+                        break;
+                    }
+                }
+            } catch (java.io.IOException e) {
+                // keep the common 4 KiB
+            }
+            pageSize = size;
+        }
+        return size;
     }
 
     /** close(2); errors are ignored, as the descriptor is gone either way on Linux. */

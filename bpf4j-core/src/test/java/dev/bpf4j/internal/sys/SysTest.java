@@ -35,6 +35,15 @@ class SysTest {
     }
 
     @Test
+    void pageSizeComesFromTheAuxiliaryVector() throws Exception {
+        // The kernel reports each mapping's page size in /proc/self/smaps.
+        String smaps = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/smaps"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("KernelPageSize:\\s+(\\d+) kB").matcher(smaps);
+        assertTrue(m.find(), "smaps has KernelPageSize");
+        assertEquals(Integer.parseInt(m.group(1)) * 1024, Sys.pageSize());
+    }
+
+    @Test
     void memlockIsChargedBefore511Only() {
         assertTrue(Memlock.kernelChargesMemlock("5.10.0-20-amd64"));
         assertTrue(Memlock.kernelChargesMemlock("4.19.0"));
