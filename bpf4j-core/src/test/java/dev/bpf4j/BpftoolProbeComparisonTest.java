@@ -1,5 +1,6 @@
 package dev.bpf4j;
 
+import dev.bpf4j.testing.Tools;
 import dev.bpf4j.asm.Assembler;
 import dev.bpf4j.asm.Helper;
 import dev.bpf4j.asm.Register;
@@ -24,7 +25,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Compares bpf4j's probe with {@code bpftool feature probe kernel -j}: program types, map types,
@@ -35,8 +35,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 @KernelTest
 class BpftoolProbeComparisonTest {
-    private static final Path BPFTOOL = Path.of("/usr/sbin/bpftool");
-    private static final Path CACHE = Path.of("target/bpftool-feature-probe.json");
+    private static final Path CACHE = Path.of("target/bpftool-feature-probe-"
+            + dev.bpf4j.KernelConfig.kernelRelease() + ".json");
     private static final List<ProgramType> HELPER_TYPES =
             List.of(ProgramType.SOCKET_FILTER, ProgramType.XDP, ProgramType.KPROBE);
 
@@ -69,11 +69,11 @@ class BpftoolProbeComparisonTest {
             bpftool = Files.readString(CACHE);
             return;
         }
-        assumeTrue(Files.isExecutable(BPFTOOL), "bpftool is not installed");
-        Process p = new ProcessBuilder(BPFTOOL.toString(), "feature", "probe", "kernel", "-j")
+        Process p = new ProcessBuilder(Tools.require("bpftool").toString(), "feature", "probe", "kernel", "-j")
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         String out = new String(p.getInputStream().readAllBytes());
-        assertEquals(0, p.waitFor(), "bpftool feature probe failed");
+        assertTrue(p.waitFor(300, java.util.concurrent.TimeUnit.SECONDS), "bpftool feature probe took over 5 minutes");
+        assertEquals(0, p.exitValue(), "bpftool feature probe failed");
         Files.createDirectories(CACHE.getParent());
         Files.writeString(CACHE, out);
         bpftool = out;

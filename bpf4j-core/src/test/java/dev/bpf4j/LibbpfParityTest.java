@@ -1,5 +1,6 @@
 package dev.bpf4j;
 
+import dev.bpf4j.testing.Tools;
 import dev.bpf4j.elf.TestObjects;
 import dev.bpf4j.testing.KernelTest;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,7 +19,6 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Loading an object with bpf4j and with libbpf (testdata/harness/load_dump.c on Debian's
@@ -43,7 +43,8 @@ class LibbpfParityTest {
 
     @BeforeAll
     static void buildHarness() throws Exception {
-        assumeTrue(Files.exists(Path.of("/usr/include/bpf/libbpf.h")), "libbpf-dev is not installed");
+        Tools.requireFile(Path.of("/usr/include/bpf/libbpf.h"), "libbpf-dev's header");
+        Tools.require("gcc");
         Path source = TestObjects.dir().resolveSibling("harness").resolve("load_dump.c");
         Path out = Path.of("target", "harness");
         Files.createDirectories(out);

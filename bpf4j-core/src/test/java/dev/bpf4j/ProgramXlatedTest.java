@@ -1,5 +1,6 @@
 package dev.bpf4j;
 
+import dev.bpf4j.testing.Tools;
 import dev.bpf4j.asm.Assembler;
 import dev.bpf4j.asm.AtomicOp;
 import dev.bpf4j.asm.Disassembler;
@@ -9,7 +10,6 @@ import dev.bpf4j.asm.JumpOp;
 import dev.bpf4j.asm.KernelSymbols;
 import dev.bpf4j.asm.Size;
 import dev.bpf4j.testing.KernelTest;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -95,11 +95,7 @@ class ProgramXlatedTest {
     }
 
     private static List<String> bpftool(String... args) throws IOException, InterruptedException {
-        Path bpftool = Path.of("/usr/sbin/bpftool");
-        Assumptions.assumeTrue(Files.isExecutable(bpftool) || Files.isExecutable(Path.of("/usr/bin/bpftool")),
-                "bpftool is not installed");
-        List<String> command = new java.util.ArrayList<>(List.of(
-                Files.isExecutable(bpftool) ? bpftool.toString() : "/usr/bin/bpftool"));
+        List<String> command = new java.util.ArrayList<>(List.of(Tools.require("bpftool").toString()));
         command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -31,10 +32,15 @@ class NotRootTest {
                 "--inh-caps=-all", "--bounding-set=-all",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-cp", classPath, "dev.bpf4j.cli.Main", "map", "list")
-                .directory(dir.toFile()).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        String err = new String(p.getErrorStream().readAllBytes());
-        assertEquals(1, p.waitFor(), out + err);
+                .directory(dir.toFile()).redirectOutput(dir.resolve("out.txt").toFile())
+                .redirectError(dir.resolve("err.txt").toFile()).start();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("the unprivileged command did not finish within 60 s");
+        }
+        String out = Files.readString(dir.resolve("out.txt"));
+        String err = Files.readString(dir.resolve("err.txt"));
+        assertEquals(1, p.exitValue(), out + err);
         assertEquals("", out);
         assertTrue(err.startsWith("bpf4j: BPF_MAP_GET_NEXT_ID failed: EPERM (Operation not permitted): needs root or"
                 + " CAP_BPF"), err);

@@ -7,10 +7,9 @@ import dev.bpf4j.asm.Assembler;
 import dev.bpf4j.asm.Helper;
 import dev.bpf4j.asm.Register;
 import dev.bpf4j.testing.KernelTest;
+import dev.bpf4j.testing.Tools;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -49,14 +48,13 @@ class ProgCommandTest {
             List<String> ours = dump.out().lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
             assertEquals(7, ours.size(), dump.out());
             assertTrue(ours.get(0).startsWith("0: (85) call bpf_ktime_get_ns#"), ours.get(0));
-            if (Files.isExecutable(Path.of("/usr/sbin/bpftool"))) {
-                Process bpftool = new ProcessBuilder("/usr/sbin/bpftool", "prog", "dump", "xlated", "id", id)
-                        .redirectErrorStream(true).start();
-                List<String> theirs = new String(bpftool.getInputStream().readAllBytes()).lines()
-                        .map(String::strip).filter(l -> !l.isEmpty()).toList();
-                assertEquals(0, bpftool.waitFor());
-                assertEquals(theirs, ours);
-            }
+            Process bpftool = new ProcessBuilder(Tools.require("bpftool").toString(), "prog", "dump", "xlated", "id",
+                    id).redirectErrorStream(true).start();
+            List<String> theirs = new String(bpftool.getInputStream().readAllBytes()).lines()
+                    .map(String::strip).filter(l -> !l.isEmpty()).toList();
+            assertTrue(bpftool.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals(0, bpftool.exitValue());
+            assertEquals(theirs, ours);
             Cli jited = Cli.run("prog", "dump", "jited", id);
             assertTrue(jited.out().strip().matches("([0-9a-f]{2} )+[0-9a-f]{2}"), jited.out());
         }

@@ -1,5 +1,6 @@
 package dev.bpf4j.btf;
 
+import dev.bpf4j.testing.Tools;
 import dev.bpf4j.BpfFormatException;
 import dev.bpf4j.elf.TestObjects;
 import org.junit.jupiter.api.Test;
@@ -23,7 +24,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class BtfTest {
 
@@ -54,8 +54,7 @@ class BtfTest {
     @MethodSource("objects")
     void typesMatchBpftool(String object) throws Exception {
         Btf btf = ObjectBtf.of(object).btf();
-        String out = run("bpftool", "btf", "dump", "file", TestObjects.path(object).toString());
-        assumeTrue(out != null, "bpftool not installed: comparison skipped");
+        String out = run(Tools.require("bpftool").toString(), "btf", "dump", "file", TestObjects.path(object).toString());
         Pattern line = Pattern.compile("^\\[(\\d+)\\] (\\S+) '([^']*)'(.*)$");
         int compared = 0;
         for (String l : out.split("\n")) {
@@ -142,7 +141,7 @@ class BtfTest {
     @Test
     void kernelBtfParsesAndRoundTrips() throws IOException {
         Path vmlinux = Path.of("/sys/kernel/btf/vmlinux");
-        assumeTrue(Files.isReadable(vmlinux), "no kernel BTF");
+        Tools.requireFile(vmlinux, "the kernel's BTF");
         byte[] data = Files.readAllBytes(vmlinux);
         Btf btf = Btf.parse(data);
         assertTrue(btf.typeCount() > 10_000);

@@ -1,5 +1,6 @@
 package dev.bpf4j.btf;
 
+import dev.bpf4j.testing.Tools;
 import dev.bpf4j.BpfException;
 import dev.bpf4j.BpfFormatException;
 import org.junit.jupiter.api.Test;
@@ -16,7 +17,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The lazily parsed kernel BTF, split BTF, and the lazy parser's checks. */
 class KernelBtfTest {
@@ -24,7 +24,7 @@ class KernelBtfTest {
 
     @Test
     void lazyKernelBtfEqualsTheEagerParseTypeForTypeAndNameForName() throws Exception {
-        assumeTrue(Files.exists(VMLINUX), "no kernel BTF");
+        Tools.requireFile(VMLINUX, "the kernel's BTF");
         Btf lazy = KernelBtf.vmlinux();
         assertSame(lazy, KernelBtf.vmlinux(), "read once per process");
         Btf eager = Btf.parse(Files.readAllBytes(VMLINUX));
