@@ -2,6 +2,8 @@ package dev.bpf4j;
 
 import dev.bpf4j.asm.Disassembler;
 import dev.bpf4j.asm.Instructions;
+import dev.bpf4j.btf.core.CoreResolution;
+import dev.bpf4j.btf.core.CoreResult;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,14 +20,39 @@ import java.util.regex.Pattern;
  *
  * @param functions the program and each appended subprogram, with the slot where it starts
  * @param lines     source lines by slot, in increasing slot order (empty without .BTF.ext)
+ * @param coreRelocations what each CO-RE relocation of the program and its subprograms resolved
+ *                  to, with slots and instruction indexes in the linked program
  */
 public record LinkedProgram(ObjectSpec.ProgramDef program, Instructions instructions, List<Function> functions,
-                            List<SourceLine> lines) {
+                            List<SourceLine> lines, List<CoreResolution> coreRelocations) {
+    private static final Pattern KFUNC_POISON = Pattern.compile("(?m)^(\\d+): \\(85\\) call [^\\n]*#20020\\d{5}\\b");
     private static final Pattern INSTRUCTION_LINE = Pattern.compile("^(\\d+): \\([0-9a-f]{2}\\)");
 
     public LinkedProgram {
         functions = List.copyOf(functions);
         lines = List.copyOf(lines);
+        coreRelocations = List.copyOf(coreRelocations);
+    }
+
+    /**
+     * Why the verifier rejected this program, when its log shows it reached an instruction the
+     * loader poisoned: a CO-RE relocation that did not resolve (naming the type and field path),
+     * or a call to a weak kfunc this kernel lacks.
+     */
+    public Optional<String> explainPoison(String verifierLog) {
+        if (verifierLog == null) {
+            return Optional.empty();
+        }
+        Optional<String> core = new CoreResult(instructions, coreRelocations).explain(verifierLog);
+        if (core.isPresent()) {
+            return core;
+        }
+        Matcher m = KFUNC_POISON.matcher(verifierLog);
+        if (m.find()) {
+            return Optional.of("instruction " + m.group(1) + " calls a weak kfunc this kernel does not have"
+                    + " (the loader made it an invalid call); check it with bpf_ksym_exists() first");
+        }
+        return Optional.empty();
     }
 
     /** A function placed in the linked program; {@code btfTypeId} is its BTF FUNC (0 without func_info). */

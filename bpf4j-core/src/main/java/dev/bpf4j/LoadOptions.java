@@ -27,6 +27,7 @@ public final class LoadOptions {
     private final Set<String> only;
     private final Map<String, byte[]> variables;
     private final int logLevel;
+    private final Path targetBtf;
 
     private LoadOptions(Builder b) {
         this.maxEntries = Map.copyOf(b.maxEntries);
@@ -38,6 +39,7 @@ public final class LoadOptions {
         b.variables.forEach((k, v) -> vars.put(k, v.clone()));
         this.variables = Map.copyOf(vars);
         this.logLevel = b.logLevel;
+        this.targetBtf = b.targetBtf;
     }
 
     public static LoadOptions defaults() {
@@ -97,6 +99,11 @@ public final class LoadOptions {
         return logLevel;
     }
 
+    /** The BTF file CO-RE relocations resolve against, if one was given instead of the running kernel's. */
+    public Optional<Path> targetBtf() {
+        return Optional.ofNullable(targetBtf);
+    }
+
     public static final class Builder {
         private final Map<String, Integer> maxEntries = new HashMap<>();
         private final Map<String, Integer> mapFlags = new HashMap<>();
@@ -105,6 +112,7 @@ public final class LoadOptions {
         private Set<String> only;
         private final Map<String, byte[]> variables = new HashMap<>();
         private int logLevel;
+        private Path targetBtf;
 
         private Builder() {
         }
@@ -162,6 +170,16 @@ public final class LoadOptions {
         /** Verifier log level for every program (the log is then kept on each {@link Program}). */
         public Builder logLevel(int level) {
             logLevel = level;
+            return this;
+        }
+
+        /**
+         * Resolves CO-RE relocations against this raw BTF file instead of the running kernel's
+         * BTF: for kernels that publish none, and for tests. Externs and attach targets still
+         * resolve against the running kernel.
+         */
+        public Builder targetBtf(Path file) {
+            targetBtf = file;
             return this;
         }
 

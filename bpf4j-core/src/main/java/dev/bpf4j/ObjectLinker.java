@@ -5,6 +5,7 @@ import dev.bpf4j.ObjectSpec.Relocation;
 import dev.bpf4j.asm.Instruction;
 import dev.bpf4j.asm.Instructions;
 import dev.bpf4j.btf.BtfExt;
+import dev.bpf4j.btf.core.CoreResolution;
 import dev.bpf4j.elf.ElfSymbol;
 
 import java.util.ArrayList;
@@ -27,23 +28,37 @@ final class ObjectLinker {
     private final Map<ProgramDef, Integer> placed = new IdentityHashMap<>(); // function -> first instruction index
     private final List<ProgramDef> order = new ArrayList<>();
     private final Map<ProgramDef, Instructions> decoded = new HashMap<>();
+    private final ObjectCore core;
+    private final ObjectExterns externs;
 
-    private ObjectLinker(ObjectSpec spec, ProgramDef main) {
+    private ObjectLinker(ObjectSpec spec, ProgramDef main, ObjectCore core, ObjectExterns externs) {
         this.spec = spec;
         this.main = main;
+        this.core = core;
+        this.externs = externs;
     }
 
+    /** Links against the running kernel: CO-RE relocations and externs resolved there. */
     static LinkedProgram link(ObjectSpec spec, ProgramDef program) {
+        return link(spec, program, ObjectCore.forKernel(spec), ObjectExterns.of(spec));
+    }
+
+    /**
+     * Links with CO-RE relocations applied by {@code core} (each function on its own, before it is
+     * appended) and extern uses patched from {@code externs}.
+     */
+    static LinkedProgram link(ObjectSpec spec, ProgramDef program, ObjectCore core, ObjectExterns externs) {
         if (program.isSubprogram()) {
             throw new BpfException(spec.fileName() + ": '" + program.name() + "' is a .text subprogram, not a program");
         }
-        return new ObjectLinker(spec, program).run();
+        return new ObjectLinker(spec, program, core, externs).run();
     }
 
     private LinkedProgram run() {
         place(main);
         List<LinkedProgram.Function> functions = new ArrayList<>();
         List<LinkedProgram.SourceLine> lines = new ArrayList<>();
+        List<CoreResolution> coreRelocations = new ArrayList<>();
         BtfExt ext = spec.btfExt().orElse(null);
         for (ProgramDef f : order) {
             int base = slots.get(placed.get(f));
@@ -62,16 +77,15 @@ final class ObjectLinker {
                                 li.line(), li.lineNumber(), li.column()));
                     }
                 }
-                int core = (int) ext.coreRelos().getOrDefault(f.section(), List.of()).stream()
-                        .filter(r -> r.insnOffset() >= start && r.insnOffset() < end).count();
-                if (core > 0) {
-                    throw new BpfException(where(f) + " needs " + core + " CO-RE relocation" + (core == 1 ? "" : "s")
-                            + ": not supported yet (switch it off with LoadOptions autoload)");
-                }
+            }
+            int first = placed.get(f);
+            for (CoreResolution r : core.relocate(f).relocations()) {
+                coreRelocations.add(new CoreResolution(r.index(), first + r.instruction(), base + r.slot(), r.kind(),
+                        r.local(), r.access(), r.localValue(), r.targetValue(), r.poisoned(), r.target(), r.note()));
             }
             functions.add(new LinkedProgram.Function(f.name(), base, typeId));
         }
-        return new LinkedProgram(main, new Instructions(code), functions, lines);
+        return new LinkedProgram(main, new Instructions(code), functions, lines, coreRelocations);
     }
 
     private String where(ProgramDef f) {
@@ -82,7 +96,7 @@ final class ObjectLinker {
     /** Appends a function, then resolves its instructions (appending what they call, depth-first). */
     private void place(ProgramDef f) {
         Instructions insns = decoded.computeIfAbsent(f,
-                d -> Instructions.decode(d.instructions(), spec.elf().order()));
+                d -> core.relocate(d).instructions());
         int base = code.size();
         placed.put(f, base);
         order.add(f);
@@ -120,7 +134,8 @@ final class ObjectLinker {
         String section = r.symbolSection();
         String at = where(f) + ": instruction " + slotInFunction;
         if (section.isEmpty()) {
-            throw new BpfException(at + ": extern " + sym.name() + ": not supported yet");
+            code.set(index, externs.patch(insn, sym.name(), at));
+            return;
         }
         boolean call = insn.opcode() == CALL && insn.src() == Instruction.PSEUDO_CALL;
         if (call) {

@@ -44,6 +44,8 @@ final class ObjectLoader {
     private final List<String> reused = new ArrayList<>();
     private Btf btf;
     private Fd btfFd;
+    private ObjectCore core;
+    private ObjectExterns externs;
 
     ObjectLoader(ObjectSpec spec, LoadOptions options) {
         this.spec = spec;
@@ -53,6 +55,9 @@ final class ObjectLoader {
 
     BpfObject load() {
         checkOptions();
+        ObjectCore.checkRecords(spec);
+        core = ObjectCore.of(spec, options);
+        externs = ObjectExterns.of(spec);
         try {
             loadBtf();
             for (MapDef def : spec.maps()) {
@@ -67,6 +72,10 @@ final class ObjectLoader {
                 if (d.size() > 0) {
                     maps.put(d.name(), createDataMap(d));
                 }
+            }
+            if (externs.kconfig().size() > 0) {
+                maps.put(ObjectExterns.KCONFIG, externs.createKconfigMap(dataMapName(objectName(file),
+                        ObjectExterns.KCONFIG), this::create));
             }
             for (ProgramDef def : spec.programs()) {
                 if (options.autoload(def.name())) {
@@ -135,7 +144,8 @@ final class ObjectLoader {
         if (spec.btf().isEmpty()) {
             return;
         }
-        btf = BtfSanitizer.sanitize(DatasecFixup.apply(spec.btf().get(), spec.elf()), BtfLoad.supported());
+        btf = BtfSanitizer.sanitize(DatasecFixup.apply(externs.prepare(spec.btf().get()), spec.elf()),
+                BtfLoad.supported());
         btfFd = new Fd(BtfLoad.load(btf, "the BTF of " + file), "BTF of " + file);
     }
 
@@ -355,16 +365,16 @@ final class ObjectLoader {
 
     private Program loadProgram(ProgramDef def) {
         SectionMatch match = def.match().orElseThrow();
-        if (match.attachBtf()) {
-            throw new BpfException(file + ": program '" + def.name() + "' (section '" + def.section() + "') needs a"
-                    + " BTF attach target: not supported yet (switch it off with LoadOptions autoload)");
-        }
-        LinkedProgram link = ObjectLinker.link(spec, def);
+        AttachTarget target = match.attachBtf() ? AttachTarget.resolve(def, file) : null;
+        LinkedProgram link = ObjectLinker.link(spec, def, core, externs);
         linked.put(def.name(), link);
         int flags = (match.sleepable() ? ProgramSpec.F_SLEEPABLE : 0) | (match.xdpFrags() ? ProgramSpec.F_XDP_HAS_FRAGS : 0);
         ProgramSpec.Builder b = ProgramSpec.builder(match.type(), withFds(link))
                 .name(kernelName(def.name())).license(spec.license()).kernelVersion(spec.kernelVersion())
                 .flags(flags).expectedAttachType(match.attachType()).logLevel(options.logLevel());
+        if (target != null) {
+            b.attachBtfId(target.typeId()); // attach_btf_obj_fd stays 0: the target is in vmlinux
+        }
         if (btfFd != null) {
             b.progBtfFd(btfFd.get());
             byte[] funcInfo = funcInfo(link);
@@ -377,11 +387,19 @@ final class ObjectLoader {
             return Program.load(b.build());
         } catch (VerifierException e) {
             String who = "program '" + def.name() + "' of " + file;
-            throw new VerifierException(who, e.errno(), e.errnoName(), Errno.description(e.errno()),
-                    link.annotate(e.log()));
+            String log = link.annotate(e.log());
+            // a poisoned instruction was reached: the last line names the type and field (the summary)
+            log = link.explainPoison(e.log()).map(why -> e.log().stripTrailing() + "\n" + why).map(link::annotate)
+                    .orElse(log);
+            throw new VerifierException(who, e.errno(), e.errnoName(), Errno.description(e.errno()), log);
         } catch (BpfSyscallException e) {
             // A refusal without a verifier log: if this kernel cannot load the type at all, say so.
             String why = Features.kernel().whyNot(match.type()).map(reason -> " (" + reason + ")").orElse("");
+            if (target != null && why.isEmpty()) {
+                why = " (" + match.type() + " program attaching to " + target.kind() + " " + target.name()
+                        + " [kernel BTF id " + target.typeId() + "], expected attach type " + match.attachType()
+                        + (e.errno() == Errno.EPERM ? ": this kernel refuses such programs" : "") + ")";
+            }
             throw new BpfException(file + ": program '" + def.name() + "': " + e.getMessage() + why, e);
         } catch (BpfException e) {
             throw new BpfException(file + ": program '" + def.name() + "': " + e.getMessage(), e);

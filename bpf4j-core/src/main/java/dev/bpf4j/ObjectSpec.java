@@ -227,10 +227,11 @@ public final class ObjectSpec {
 
     /**
      * The program with the .text subprograms it calls appended and its relocations resolved, maps
-     * still symbolic: what {@link BpfObject#load} hands the kernel, minus the fds.
+     * still symbolic: what {@link BpfObject#load} hands the kernel, minus the fds. CO-RE
+     * relocations resolve against the running kernel's BTF, externs against its config, kallsyms
+     * and BTF ({@link LinkedProgram#coreRelocations()} says what each relocation became).
      *
-     * @throws BpfException when there is no such program, or it needs what the linker does not do yet
-     *                      (extern symbols, CO-RE relocations)
+     * @throws BpfException when there is no such program, or a relocation or extern cannot be resolved
      */
     public LinkedProgram link(String programName) {
         ProgramDef p = program(programName).orElseThrow(() -> new BpfException(fileName + ": no program named '"

@@ -117,43 +117,22 @@ class ExternsTest {
     }
 
     /**
-     * The externs program loaded for real: the test plays the loader (a .kconfig array map, and
-     * ldimm64/call patches from the resolved ksyms) and checks what the program read.
+     * The externs program loaded through {@link BpfObject#load}: the loader makes the .kconfig map
+     * and patches the ksym loads and kfunc calls; the test checks what the program read.
+     * typed_ksym is switched off: this kernel lists per-CPU variables in kallsyms only with
+     * CONFIG_KALLSYMS_ALL.
      */
     @Test
     @KernelTest
     void externsProgramReadsTheKernelsValues() {
         ObjectSpec o = object();
-        Btf btf = o.btf().orElseThrow();
-        KconfigExterns kconfig = KconfigExterns.of(btf, weak(o));
-        Map<String, Ksyms.Ksym> ksyms = Ksyms.resolve(btf, weak(o), KernelBtf.vmlinux(), Ksyms.KALLSYMS).stream()
-                .collect(Collectors.toMap(Ksyms.Ksym::name, x -> x));
-        byte[] value = kconfig.values();
-        ObjectSpec.ProgramDef p = o.program("externs").orElseThrow();
-        try (BpfMap map = BpfMap.create(MapSpec.builder(MapType.ARRAY).name("kconfig").keySize(4)
-                .valueSize(kconfig.size()).maxEntries(1).build()); Arena arena = Arena.ofConfined()) {
-            map.update(arena.allocate(4), arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_BYTE, value));
-            List<Instruction> insns = new ArrayList<>(Instructions.decode(p.instructions(), ByteOrder.LITTLE_ENDIAN).list());
-            Instructions raw = Instructions.decode(p.instructions(), ByteOrder.LITTLE_ENDIAN);
-            for (ObjectSpec.Relocation r : p.relocations()) {
-                int i = raw.indexOfSlot(r.instruction());
-                Instruction insn = insns.get(i);
-                String name = r.symbol().name();
-                if (kconfig.extern(name).isPresent()) {
-                    long off = kconfig.extern(name).get().offset();
-                    insns.set(i, insn.withSrc(Instruction.PSEUDO_MAP_VALUE).withImm((off << 32) | map.fd()));
-                } else {
-                    Ksyms.Ksym k = ksyms.get(name);
-                    insns.set(i, switch (k.kind()) {
-                        case ADDRESS -> insn.withImm(k.value());
-                        case VARIABLE -> k.found() ? insn.withSrc(Instruction.PSEUDO_BTF_ID).withImm(k.value()) : insn.withImm(0);
-                        case KFUNC -> insn.withSrc(Instruction.PSEUDO_KFUNC_CALL).withImm(k.value());
-                    });
-                }
-            }
-            ProgramSpec spec = ProgramSpec.builder(ProgramType.SYSCALL, new Instructions(insns)).name("externs")
-                    .license("GPL").flags(ProgramSpec.F_SLEEPABLE).build();
-            try (Program prog = Program.load(spec)) {
+        try (BpfObject obj = BpfObject.load(o, LoadOptions.builder().autoload("typed_ksym", false).build())) {
+            BpfMap kconfig = obj.map(".kconfig");
+            assertEquals(KconfigExterns.of(o.btf().orElseThrow(), weak(o)).size(), kconfig.valueSize());
+            assertEquals("core_ex.kconfig", kconfig.name(), "libbpf's rule: 15 - 8 characters of the object name");
+            assertTrue((kconfig.info().flags() & MapFlags.RDONLY_PROG) != 0);
+            Program prog = obj.program("externs");
+            {
                 ByteBuffer ctx = ByteBuffer.allocate(16 * 8).order(ByteOrder.nativeOrder());
                 ctx.putLong(15 * 8, ProcessHandle.current().pid());
                 TestRun.Result r = prog.testRun(TestRun.builder().context(ctx.array()).build());
@@ -174,6 +153,8 @@ class ExternsTest {
                 assertEquals(1, v.getLong(96), "a missing weak ksym has address 0");
                 assertEquals(ProcessHandle.current().pid(), v.getLong(104), "tgid through the bpf_task_from_pid kfunc");
             }
+            Instructions linked = obj.linked("externs").instructions();
+            assertTrue(linked.list().stream().anyMatch(Instruction::isKfuncCall), linked.toString());
         }
     }
 

@@ -195,10 +195,12 @@ class ObjectFailureTest {
     }
 
     @Test
-    void coreProgramsAreRefusedClearlyAndCanBeSwitchedOff() {
-        BpfException e = assertThrows(BpfException.class, () -> BpfObject.load(
-                ObjectSpec.read(TestObjects.path("core.o")), LoadOptions.defaults()));
-        assertTrue(e.getMessage().contains("CO-RE") && e.getMessage().contains("not supported yet"), e.getMessage());
+    void coreProgramsAreRelocatedAtLoad() {
+        try (BpfObject obj = BpfObject.load(ObjectSpec.read(TestObjects.path("core.o")), LoadOptions.defaults())) {
+            TestRun.Result r = obj.program("core_sizes").testRun(TestRun.builder().data(new byte[64]).build());
+            assertEquals(114, r.retval(), "4 (size of __sk_buff.len) + 10 (task_struct exists) + 100 (pid exists)");
+            assertEquals(3, obj.linked("core_sizes").coreRelocations().size());
+        }
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.bpf4j.cli;
 
+import dev.bpf4j.BpfException;
 import dev.bpf4j.BpfMap;
 import dev.bpf4j.BpfObject;
 import dev.bpf4j.LoadOptions;
@@ -7,6 +8,7 @@ import dev.bpf4j.MapFlags;
 import dev.bpf4j.ObjectSpec;
 import dev.bpf4j.Program;
 import dev.bpf4j.btf.BtfType;
+import dev.bpf4j.btf.core.CoreResolution;
 import dev.bpf4j.elf.ElfSection;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -42,6 +44,7 @@ final class ObjectCommand {
             result.put("maps", maps(spec));
             result.put("variables", variables(spec));
             result.put("btf", btf(spec));
+            result.put("core", core(spec));
             if (json) {
                 out().println(Json.write(result));
             } else {
@@ -158,6 +161,45 @@ final class ObjectCommand {
             return m;
         }
 
+        /**
+         * Each CO-RE relocation of each program (with the subprograms it calls), resolved against
+         * this kernel's BTF: kind, local type and field path, and the value or why it was poisoned.
+         */
+        private static List<Map<String, Object>> core(ObjectSpec spec) {
+            List<Map<String, Object>> rows = new ArrayList<>();
+            boolean any = spec.btfExt().map(e -> e.coreRelos().values().stream().anyMatch(l -> !l.isEmpty()))
+                    .orElse(false);
+            if (!any) {
+                return rows;
+            }
+            for (ObjectSpec.ProgramDef p : spec.programs()) {
+                List<CoreResolution> list;
+                try {
+                    list = spec.link(p.name()).coreRelocations();
+                } catch (BpfException e) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("program", p.name());
+                    m.put("error", e.getMessage());
+                    rows.add(m);
+                    continue;
+                }
+                for (CoreResolution r : list) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("program", p.name());
+                    m.put("insn", r.slot());
+                    m.put("kind", r.kind().toString());
+                    m.put("local", r.local());
+                    m.put("access", r.access());
+                    m.put("local_value", r.localValue());
+                    m.put("value", r.poisoned() ? "poisoned" : Long.toUnsignedString(r.targetValue()));
+                    m.put("target", r.target());
+                    m.put("note", r.note());
+                    rows.add(m);
+                }
+            }
+            return rows;
+        }
+
         @SuppressWarnings("unchecked")
         private void printText(ObjectSpec spec, Map<String, Object> result) {
             out().println("file: " + spec.fileName() + "  license: " + spec.license()
@@ -194,6 +236,22 @@ final class ObjectCommand {
                     ? btf.get("types") + " types " + btf.get("kinds") + ", func_info " + btf.get("func_info")
                     + ", line_info " + btf.get("line_info") + ", CO-RE relocations " + btf.get("core_relos")
                     : "none"));
+            List<Map<String, Object>> core = (List<Map<String, Object>>) result.get("core");
+            if (!core.isEmpty()) {
+                out().println();
+                out().println("CO-RE relocations on this kernel:");
+                Table t = new Table("PROGRAM", "INSN", "KIND", "LOCAL", "ACCESS", "VALUE", "TARGET");
+                for (Map<String, Object> r : core) {
+                    if (r.containsKey("error")) {
+                        t.row(r.get("program"), "-", "error", r.get("error"), "", "", "");
+                        continue;
+                    }
+                    String value = r.get("value") + (r.get("note").toString().isEmpty() ? "" : " (" + r.get("note") + ")");
+                    t.row(r.get("program"), r.get("insn"), r.get("kind"), r.get("local"), r.get("access"), value,
+                            dash(r.get("target")));
+                }
+                t.print(out());
+            }
         }
 
         private static Object dash(Object o) {

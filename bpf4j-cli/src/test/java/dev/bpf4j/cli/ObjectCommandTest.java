@@ -24,6 +24,19 @@ class ObjectCommandTest {
     }
 
     @Test
+    void inspectListsEachCoreRelocationAndWhatItResolvesTo() {
+        Cli r = Cli.run("object", "inspect", TestObjects.path("../core/core_fields.o").toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("CO-RE relocations on this kernel:"), r.out());
+        assertTrue(r.out().matches("(?s).*core_fields\\s+\\d+\\s+FIELD_BYTE_OFFSET\\s+struct task_struct___old\\.old_field"
+                + "\\s+0:0\\s+poisoned \\(not found in the candidate struct task_struct\\).*"), r.out());
+        assertTrue(r.out().matches("(?s).*FIELD_BYTE_OFFSET\\s+struct sk_buff___flat\\.tstamp\\s+0:1\\s+\\d+\\s+\\d+ struct"
+                + " sk_buff\\.\\(anon\\)\\.tstamp.*"), r.out());
+        Cli json = Cli.run("object", "inspect", TestObjects.path("core.o").toString(), "--json");
+        assertTrue(json.out().contains("\"kind\":\"FIELD_EXISTS\""), json.out());
+    }
+
+    @Test
     void inspectListsProgramsMapsVariablesAndBtf() {
         Cli r = Cli.run("object", "inspect", object("socket_xdp.o"));
         assertEquals(0, r.exitCode(), r.err());

@@ -1,12 +1,12 @@
 package dev.bpf4j.btf.core;
 
+import dev.bpf4j.BpfObject;
+import dev.bpf4j.LoadOptions;
 import dev.bpf4j.ObjectSpec;
 import dev.bpf4j.Program;
-import dev.bpf4j.ProgramSpec;
-import dev.bpf4j.ProgramType;
 import dev.bpf4j.TestRun;
 import dev.bpf4j.VerifierException;
-import dev.bpf4j.asm.Instructions;
+import dev.bpf4j.testing.FdCount;
 import dev.bpf4j.btf.Btf;
 import dev.bpf4j.btf.BtfType;
 import dev.bpf4j.btf.CoreReloKind;
@@ -16,23 +16,19 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * CO-RE against the running kernel: testdata/core/core_fields.c computes every relocation kind
  * (with a deliberately wrong local layout) and returns the values through its SYSCALL context;
  * each is compared with what the kernel's BTF says, found here by walking members by name.
- * Three program loads in total, plus libbpf's load of the same object in the parity test.
+ * The objects go through {@link BpfObject#load}: the loader relocates. Two program loads; libbpf's
+ * instructions for the same objects are compared in LibbpfParityTest.
  */
 class CoreKernelTest {
     private static final int SLOTS = 32;
@@ -42,8 +38,12 @@ class CoreKernelTest {
     void everyRelocationKindGivesTheKernelsValueWhenTheProgramRuns() {
         Btf kernel = KernelBtf.vmlinux();
         ObjectSpec o = CoreObjects.read("core_fields.o");
-        CoreResult r = CoreObjects.relocate(o, "core_fields", kernel);
-        long[] v = run(r.instructions());
+        long[] v;
+        List<CoreResolution> resolutions;
+        try (BpfObject obj = BpfObject.load(o, LoadOptions.defaults())) {
+            v = run(obj.program("core_fields"));
+            resolutions = obj.linked("core_fields").coreRelocations();
+        }
 
         BtfType.Struct task = struct(kernel, "task_struct");
         long pid = bitOffset(kernel, task, "pid");
@@ -82,76 +82,34 @@ class CoreKernelTest {
         assertEquals(0, v[27], "in_execve of this thread, read as a bitfield");
         assertEquals(8, v[28]);
 
-        assertTrue(r.relocations().stream().anyMatch(x -> x.poisoned() && x.local().equals("struct task_struct___old.old_field")),
-                r.relocations().toString());
-        assertTrue(r.relocations().stream().allMatch(x -> x.kind() != CoreReloKind.FIELD_BYTE_OFFSET
-                || x.poisoned() || x.found()), r.relocations().toString());
+        assertTrue(resolutions.stream().anyMatch(x -> x.poisoned() && x.local().equals("struct task_struct___old.old_field")),
+                resolutions.toString());
+        assertTrue(resolutions.stream().allMatch(x -> x.kind() != CoreReloKind.FIELD_BYTE_OFFSET
+                || x.poisoned() || x.found()), resolutions.toString());
     }
 
     @Test
     @KernelTest
     void reachablePoisonIsRejectedAndExplainedByTypeAndField() {
-        ObjectSpec o = CoreObjects.read("core_poison.o");
-        CoreResult r = CoreObjects.relocate(o, "core_unguarded", KernelBtf.vmlinux());
-        assertEquals(1, r.poisoned().size(), r.relocations().toString());
-        VerifierException e = assertThrows(VerifierException.class, () -> load(r.instructions(), "core_unguarded").close());
-        String why = r.explain(e.log()).orElseThrow(() -> new AssertionError(e.log()));
-        assertTrue(why.contains("struct task_struct___old.old_field"), why);
-        assertTrue(why.contains("FIELD_BYTE_OFFSET"), why);
+        int fds = FdCount.open();
+        VerifierException e = assertThrows(VerifierException.class,
+                () -> BpfObject.load(CoreObjects.read("core_poison.o"), LoadOptions.defaults()).close());
+        assertTrue(e.getMessage().contains("struct task_struct___old.old_field"), e.getMessage());
+        assertTrue(e.getMessage().contains("FIELD_BYTE_OFFSET"), e.getMessage());
+        assertTrue(e.log().contains("poisoned"), e.log());
+        assertEquals(fds, FdCount.open(), "a rejected load leaves no descriptors");
     }
 
-    /** The instructions bpf4j produces equal those libbpf produces for the same object on this kernel. */
-    @Test
-    @KernelTest
-    void instructionsEqualLibbpfs() throws Exception {
-        Path harness = compileHarness();
-        assumeTrue(harness != null, "gcc or libbpf-dev not installed: libbpf comparison skipped");
-        Process p = new ProcessBuilder(harness.toString(), CoreObjects.dir().resolve("core_fields.o").toString())
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), out);
-        String line = out.lines().filter(l -> l.startsWith("core_fields ")).findFirst().orElseThrow(() -> new AssertionError(out));
-        byte[] libbpf = HexFormat.of().parseHex(line.substring("core_fields ".length()).replace(" ", ""));
-        ObjectSpec o = CoreObjects.read("core_fields.o");
-        Instructions ours = CoreObjects.relocate(o, "core_fields", KernelBtf.vmlinux()).instructions();
-        assertEquals(Instructions.decode(libbpf, ByteOrder.LITTLE_ENDIAN).toString(), ours.toString());
-    }
-
-    private static Path compileHarness() throws Exception {
-        Path src = Path.of("src/test/c/libbpf_core_insns.c").toAbsolutePath();
-        Path exe = Path.of("target/libbpf_core_insns").toAbsolutePath();
-        if (!Files.exists(src)) {
-            return null;
+    private static long[] run(Program prog) {
+        byte[] ctx = new byte[SLOTS * 8];
+        TestRun.Result r = prog.testRun(TestRun.builder().context(ctx).build());
+        assertEquals(0, r.retval());
+        ByteBuffer b = ByteBuffer.wrap(r.contextOut()).order(ByteOrder.nativeOrder());
+        long[] v = new long[SLOTS];
+        for (int i = 0; i < SLOTS; i++) {
+            v[i] = b.getLong(i * 8);
         }
-        try {
-            Process gcc = new ProcessBuilder("gcc", "-O1", "-o", exe.toString(), src.toString(), "-lbpf")
-                    .redirectErrorStream(true).start();
-            String log = new String(gcc.getInputStream().readAllBytes());
-            gcc.waitFor(120, TimeUnit.SECONDS);
-            return gcc.exitValue() == 0 ? exe : null;
-        } catch (java.io.IOException e) {
-            return null;
-        }
-    }
-
-    private static Program load(Instructions insns, String name) {
-        return Program.load(ProgramSpec.builder(ProgramType.SYSCALL, insns).name(name)
-                .flags(ProgramSpec.F_SLEEPABLE).license("GPL").logLevel(1).build());
-    }
-
-    private static long[] run(Instructions insns) {
-        try (Program prog = load(insns, "core_fields")) {
-            byte[] ctx = new byte[SLOTS * 8];
-            TestRun.Result r = prog.testRun(TestRun.builder().context(ctx).build());
-            assertEquals(0, r.retval());
-            ByteBuffer b = ByteBuffer.wrap(r.contextOut()).order(ByteOrder.nativeOrder());
-            long[] v = new long[SLOTS];
-            for (int i = 0; i < SLOTS; i++) {
-                v[i] = b.getLong(i * 8);
-            }
-            return v;
-        }
+        return v;
     }
 
     static BtfType.Struct struct(Btf btf, String name) {

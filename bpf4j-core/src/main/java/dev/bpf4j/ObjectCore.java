@@ -1,0 +1,108 @@
+package dev.bpf4j;
+
+import dev.bpf4j.ObjectSpec.ProgramDef;
+import dev.bpf4j.asm.Instructions;
+import dev.bpf4j.btf.Btf;
+import dev.bpf4j.btf.BtfExt;
+import dev.bpf4j.btf.KernelBtf;
+import dev.bpf4j.btf.core.CoreRelocator;
+import dev.bpf4j.btf.core.CoreResult;
+
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The CO-RE step of loading: each function (program or .text subprogram) is relocated once, on
+ * its own instructions, before linking, as libbpf does; a program then appends subprograms that
+ * are already relocated. The target BTF is fetched only when some function has CO-RE records.
+ */
+final class ObjectCore {
+    private final ObjectSpec spec;
+    private final Supplier<Btf> target;
+    private final Map<ProgramDef, CoreResult> done = new IdentityHashMap<>();
+    private CoreRelocator relocator;
+
+    ObjectCore(ObjectSpec spec, Supplier<Btf> target) {
+        this.spec = spec;
+        this.target = target;
+    }
+
+    /** Relocates against the running kernel's BTF. */
+    static ObjectCore forKernel(ObjectSpec spec) {
+        return new ObjectCore(spec, KernelBtf::vmlinux);
+    }
+
+    /** The target BTF from the load options: a file when given, else the running kernel's. */
+    static ObjectCore of(ObjectSpec spec, LoadOptions options) {
+        return options.targetBtf().map(p -> new ObjectCore(spec, () -> KernelBtf.read(p)))
+                .orElseGet(() -> forKernel(spec));
+    }
+
+    /**
+     * The function's instructions with its CO-RE relocations applied, and what each resolved to
+     * (slots relative to the function's first instruction); empty relocations when it has none.
+     */
+    CoreResult relocate(ProgramDef f) {
+        CoreResult r = done.get(f);
+        if (r == null) {
+            r = compute(f);
+            done.put(f, r);
+        }
+        return r;
+    }
+
+    private CoreResult compute(ProgramDef f) {
+        Instructions raw = Instructions.decode(f.instructions(), spec.elf().order());
+        List<BtfExt.CoreRelo> records = records(spec, f);
+        if (records.isEmpty()) {
+            return new CoreResult(raw, List.of());
+        }
+        if (relocator == null) {
+            Btf local = spec.btf().orElseThrow(() -> new BpfFormatException(spec.fileName()
+                    + ": has CO-RE relocations but no .BTF"));
+            relocator = new CoreRelocator(local, target.get());
+        }
+        String who = spec.fileName() + ": " + (f.isSubprogram() ? "subprogram '" : "program '") + f.name() + "'";
+        return relocator.relocate(raw, records, who);
+    }
+
+    /** The function's CO-RE records, offsets made relative to its first instruction. */
+    static List<BtfExt.CoreRelo> records(ObjectSpec spec, ProgramDef f) {
+        BtfExt ext = spec.btfExt().orElse(null);
+        if (ext == null) {
+            return List.of();
+        }
+        int start = f.sectionOffset();
+        int end = start + f.instructionCount() * Instructions.SLOT_SIZE;
+        return ext.coreRelos().getOrDefault(f.section(), List.of()).stream()
+                .filter(r -> r.insnOffset() >= start && r.insnOffset() < end)
+                .map(r -> new BtfExt.CoreRelo(r.insnOffset() - start, r.typeId(), r.accessString(), r.kind()))
+                .toList();
+    }
+
+    /**
+     * Checks that every CO-RE record of the object lies inside a function of its section: a record
+     * pointing elsewhere would silently go unapplied.
+     */
+    static void checkRecords(ObjectSpec spec) {
+        BtfExt ext = spec.btfExt().orElse(null);
+        if (ext == null) {
+            return;
+        }
+        for (Map.Entry<String, List<BtfExt.CoreRelo>> e : ext.coreRelos().entrySet()) {
+            List<ProgramDef> functions = java.util.stream.Stream.concat(spec.programs().stream(),
+                    spec.subprograms().stream()).filter(f -> f.section().equals(e.getKey())).toList();
+            for (BtfExt.CoreRelo r : e.getValue()) {
+                boolean inside = functions.stream().anyMatch(f -> r.insnOffset() >= f.sectionOffset()
+                        && r.insnOffset() < f.sectionOffset() + f.instructionCount() * Instructions.SLOT_SIZE);
+                if (!inside) {
+                    throw new BpfFormatException(spec.fileName() + ": CO-RE relocation (" + r.kind() + ") at "
+                            + e.getKey() + "+0x" + Integer.toHexString(r.insnOffset())
+                            + " is outside every program of that section");
+                }
+            }
+        }
+    }
+}
