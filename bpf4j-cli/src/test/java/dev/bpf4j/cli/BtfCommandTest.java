@@ -4,6 +4,7 @@ import dev.bpf4j.btf.Btf;
 import dev.bpf4j.btf.BtfType;
 import dev.bpf4j.btf.KernelBtf;
 import dev.bpf4j.elf.TestObjects;
+import dev.bpf4j.testing.Tools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,7 +19,6 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * bpf4j btf dump: the raw list equals bpftool's line for line; the C header of this kernel's BTF
@@ -28,14 +28,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class BtfCommandTest {
     @TempDir
     Path dir;
-
-    private static boolean have(String tool) {
-        try {
-            return new ProcessBuilder(tool, "--version").redirectErrorStream(true).start().waitFor() == 0;
-        } catch (Exception e) {
-            return false;
-        }
-    }
 
     private static String run(Path cwd, String... command) throws Exception {
         Process p = new ProcessBuilder(command).directory(cwd.toFile()).redirectErrorStream(true).start();
@@ -47,28 +39,27 @@ class BtfCommandTest {
 
     @Test
     void rawDumpEqualsBpftools() throws Exception {
-        assumeTrue(have("bpftool"), "bpftool not installed");
         for (Path file : List.of(TestObjects.path("socket_xdp.o"), TestObjects.path("btf_targets.o"),
                 TestObjects.path("../core/core_externs.o"))) {
             Cli ours = Cli.run("btf", "dump", file.toString(), "--format", "raw");
             assertEquals(0, ours.exitCode(), ours.err());
-            String theirs = run(dir, "bpftool", "btf", "dump", "file", file.toString(), "format", "raw");
+            String theirs = run(dir, Tools.require("bpftool").toString(), "btf", "dump", "file", file.toString(), "format", "raw");
             assertEquals(theirs, ours.out(), file.toString());
         }
     }
 
     @Test
     void rawDumpOfTheKernelEqualsBpftools() throws Exception {
-        assumeTrue(have("bpftool") && Files.isReadable(KernelBtf.VMLINUX), "bpftool or kernel BTF missing");
+        Tools.requireFile(KernelBtf.VMLINUX, "the kernel's BTF");
         Cli ours = Cli.run("btf", "dump");
         assertEquals(0, ours.exitCode(), ours.err());
-        String theirs = run(dir, "bpftool", "btf", "dump", "file", KernelBtf.VMLINUX.toString(), "format", "raw");
+        String theirs = run(dir, Tools.require("bpftool").toString(), "btf", "dump", "file", KernelBtf.VMLINUX.toString(), "format", "raw");
         assertTrue(ours.out().equals(theirs), "raw dumps of the kernel differ");
     }
 
     @Test
     void cHeaderOfTheKernelCompilesWithTheKernelsLayouts() throws Exception {
-        assumeTrue(have("clang-19") && Files.isReadable(KernelBtf.VMLINUX), "clang-19 or kernel BTF missing");
+        Tools.requireFile(KernelBtf.VMLINUX, "the kernel's BTF");
         Cli dump = Cli.run("btf", "dump", "--format", "c");
         assertEquals(0, dump.exitCode(), dump.err());
         assertTrue(dump.out().startsWith("#ifndef __VMLINUX_H__"), dump.out().substring(0, 100));
@@ -84,20 +75,19 @@ class BtfCommandTest {
                 	return next->pid + (int)BPF_MAP_TYPE_ARRAY + sizeof(struct sk_buff);
                 }
                 """);
-        run(dir, "clang-19", "-O2", "-Werror", "-target", "bpf", "-c", "prog.c", "-o", "prog.o");
+        run(dir, Tools.require("clang-19").toString(), "-O2", "-Werror", "-target", "bpf", "-c", "prog.c", "-o", "prog.o");
         Files.writeString(dir.resolve("layout.c"), layoutAsserts(KernelBtf.vmlinux()));
         // struct warn_args holds a va_list: the kernel's is x86's 24-byte one, the BPF target's is a pointer
-        run(dir, "clang-19", "-target", "bpf", "-fsyntax-only", "-ferror-limit=0", "layout.c");
+        run(dir, Tools.require("clang-19").toString(), "-target", "bpf", "-fsyntax-only", "-ferror-limit=0", "layout.c");
     }
 
     @Test
     void cHeaderOfAnObjectCompiles() throws Exception {
-        assumeTrue(have("clang-19"), "clang-19 missing");
         Cli dump = Cli.run("btf", "dump", TestObjects.path("../core/core_fields.o").toString(), "--format", "c");
         assertEquals(0, dump.exitCode(), dump.err());
         Files.writeString(dir.resolve("obj.h"), dump.out());
         Files.writeString(dir.resolve("use.c"), "#include \"obj.h\"\nint size = sizeof(struct task_struct___shuffled);\n");
-        run(dir, "clang-19", "-target", "bpf", "-Werror", "-fsyntax-only", "use.c");
+        run(dir, Tools.require("clang-19").toString(), "-target", "bpf", "-Werror", "-fsyntax-only", "use.c");
         assertTrue(dump.out().contains("struct task_struct___shuffled {"), dump.out());
         assertTrue(dump.out().contains("unsigned int in_execve: 1;"), dump.out());
     }
