@@ -128,10 +128,15 @@ public final class BpfObject implements AutoCloseable {
      */
     public synchronized List<Path> pin(Path dir) {
         List<Path> made = new ArrayList<>();
+        List<Path> madeDirs = new ArrayList<>();
         try {
+            Bpffs.requireOnBpffs(dir.resolve("x")); // before creating anything
+            for (Path d = dir.toAbsolutePath(); !Files.isDirectory(d); d = d.getParent()) {
+                madeDirs.add(d);
+            }
             Files.createDirectories(dir);
             for (Map.Entry<String, Program> p : programs.entrySet()) {
-                Path path = dir.resolve(p.getKey().replace('.', '_'));
+                Path path = dir.resolve(programPinName(p.getKey()));
                 p.getValue().pin(path);
                 made.add(path);
             }
@@ -145,11 +150,17 @@ public final class BpfObject implements AutoCloseable {
             }
         } catch (IOException | RuntimeException e) {
             made.forEach(BpfObject::removePin);
+            madeDirs.forEach(BpfObject::removePin); // deepest first; each is empty again
             throw e instanceof BpfException b ? b
                     : new BpfException("cannot pin " + spec.fileName() + " under " + dir + ": " + e.getMessage(), e);
         }
         made.forEach(p -> pins.add(p.toAbsolutePath()));
         return made;
+    }
+
+    /** The file name {@link #pin} gives a program: its name without dots (bpffs refuses them). */
+    public static String programPinName(String name) {
+        return name.replace('.', '_');
     }
 
     /** The file name {@link #pin} gives a map: its name, its kernel name for data maps; no dots. */

@@ -47,10 +47,17 @@ public final class Bpffs {
 
     /** The bpffs mount point holding {@code dir}, or null if {@code dir} is not on bpffs. */
     static String mountPointOf(Path dir) {
+        Path existing = dir.toAbsolutePath().normalize();
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent(); // directories still to be made sit on their parent's filesystem
+        }
         Path real;
         try {
-            real = dir.toRealPath();
+            real = existing == null ? null : existing.toRealPath();
         } catch (IOException e) {
+            return null;
+        }
+        if (real == null) {
             return null;
         }
         String best = null;

@@ -7,6 +7,8 @@ import org.junit.jupiter.api.Test;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -25,6 +27,29 @@ class ObjectLoadTest {
 
     static int run(BpfObject obj, String program) {
         return obj.program(program).testRun(TestRun.ofData(PACKET)).retval();
+    }
+
+    @Test
+    void pinningOutsideBpffsCreatesNothingAndInsideMakesTheDirectories() throws Exception {
+        try (BpfObject obj = BpfObject.load(TestObjects.path("socket_xdp.o"))) {
+            Path tmp = Path.of("/tmp/bpf4j-pin-" + ProcessHandle.current().pid(), "a");
+            BpfException e = assertThrows(BpfException.class, () -> obj.pin(tmp));
+            assertTrue(e.getMessage().contains("not on a bpf filesystem"), e.getMessage());
+            assertFalse(Files.exists(tmp.getParent()), "nothing created outside bpffs");
+
+            Path root = Path.of("/sys/fs/bpf/bpf4j-objpin-" + ProcessHandle.current().pid());
+            try {
+                List<Path> pins = obj.pin(root.resolve("sub"));
+                assertTrue(pins.contains(root.resolve("sub").resolve("sock_len")), pins.toString());
+                assertTrue(Files.exists(root.resolve("sub").resolve("sock_len")));
+                obj.unpin();
+                assertFalse(Files.exists(root.resolve("sub").resolve("sock_len")));
+            } finally {
+                obj.unpin();
+                Files.deleteIfExists(root.resolve("sub"));
+                Files.deleteIfExists(root);
+            }
+        }
     }
 
     @Test

@@ -288,7 +288,7 @@ final class ObjectCommand {
                     m.put("name", p.getKey());
                     m.put("id", p.getValue().info().id());
                     m.put("type", String.valueOf(p.getValue().type()));
-                    m.put("pinned", pinDir == null ? "" : pinDir.resolve(p.getKey()).toString());
+                    m.put("pinned", pinDir == null ? "" : pinDir.resolve(BpfObject.programPinName(p.getKey())).toString());
                     progs.add(m);
                 }
                 for (Map.Entry<String, BpfMap> e : obj.maps().entrySet()) {
