@@ -163,7 +163,13 @@ final class ObjectLoader {
         Path path = options.pinRoot().resolve(def.name()).toAbsolutePath();
         if (Files.exists(path)) {
             BpfMap existing = BpfMap.openPinned(path);
-            String mismatch = mismatch(existing.info(), mapSpec);
+            String mismatch;
+            try {
+                mismatch = mismatch(existing.info(), mapSpec);
+            } catch (RuntimeException e) {
+                existing.close();
+                throw e;
+            }
             if (mismatch != null) {
                 existing.close();
                 throw new BpfException(file + ": map '" + def.name() + "' cannot reuse the map pinned at " + path
@@ -355,10 +361,23 @@ final class ObjectLoader {
     }
 
     /** The name given to the kernel: at most 15 bytes. */
+    /** The name as the kernel keeps it: at most 15 bytes, cut between characters, never inside one. */
     private static String kernelName(String name) {
-        byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
-        return bytes.length <= MapSpec.MAX_NAME_LENGTH ? name
-                : new String(bytes, 0, MapSpec.MAX_NAME_LENGTH, StandardCharsets.UTF_8);
+        if (name.getBytes(StandardCharsets.UTF_8).length <= MapSpec.MAX_NAME_LENGTH) {
+            return name;
+        }
+        int end = 0;
+        int bytes = 0;
+        while (end < name.length()) {
+            int cp = name.codePointAt(end);
+            int size = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4; // its UTF-8 length
+            if (bytes + size > MapSpec.MAX_NAME_LENGTH) {
+                break;
+            }
+            bytes += size;
+            end += Character.charCount(cp);
+        }
+        return name.substring(0, end);
     }
 
     // ---- programs ----
