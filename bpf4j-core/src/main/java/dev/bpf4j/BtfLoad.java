@@ -3,16 +3,12 @@ package dev.bpf4j;
 import dev.bpf4j.btf.Btf;
 import dev.bpf4j.btf.BtfSanitizer.Feature;
 import dev.bpf4j.btf.BtfType;
-import dev.bpf4j.internal.sys.Bpf;
-import dev.bpf4j.internal.sys.BpfAttr;
-import dev.bpf4j.internal.sys.BpfCommand;
-import dev.bpf4j.internal.sys.Memlock;
+import dev.bpf4j.internal.sys.BtfCall;
 import dev.bpf4j.internal.sys.Sys;
 import dev.bpf4j.internal.sys.Syscall;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.EnumSet;
 import java.util.List;
@@ -29,36 +25,19 @@ final class BtfLoad {
     /** Loads {@code btf} in native byte order; returns the fd. A refusal is retried with a log for the message. */
     static int load(Btf btf, String what) {
         byte[] bytes = btf.encode(ByteOrder.nativeOrder());
-        Memlock.ensureRaised();
-        int fd = tryLoad(bytes, null);
+        int fd = BtfCall.tryLoad(bytes, null);
         if (fd >= 0) {
             return fd;
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment log = arena.allocate(LOG_SIZE);
-            int again = tryLoad(bytes, log);
+            int again = BtfCall.tryLoad(bytes, log);
             if (again >= 0) {
                 return again;
             }
             String text = log.getString(0).strip();
             throw Syscall.failure("BPF_BTF_LOAD of " + what + (text.isEmpty() ? ""
                     : " (kernel log: " + VerifierException.summaryOf(text) + ")"), -fd);
-        }
-    }
-
-    private static int tryLoad(byte[] bytes, MemorySegment log) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment data = arena.allocate(bytes.length, 8);
-            MemorySegment.copy(bytes, 0, data, ValueLayout.JAVA_BYTE, 0, bytes.length);
-            MemorySegment attr = Bpf.attr(arena, BpfAttr.BtfLoad.SIZE);
-            attr.set(ValueLayout.JAVA_LONG, BpfAttr.BtfLoad.BTF, data.address());
-            attr.set(ValueLayout.JAVA_INT, BpfAttr.BtfLoad.BTF_SIZE, bytes.length);
-            if (log != null) {
-                attr.set(ValueLayout.JAVA_LONG, BpfAttr.BtfLoad.BTF_LOG_BUF, log.address());
-                attr.set(ValueLayout.JAVA_INT, BpfAttr.BtfLoad.BTF_LOG_SIZE, (int) log.byteSize());
-                attr.set(ValueLayout.JAVA_INT, BpfAttr.BtfLoad.BTF_LOG_LEVEL, 1);
-            }
-            return Bpf.tryCall(BpfCommand.BPF_BTF_LOAD, attr, BpfAttr.BtfLoad.SIZE);
         }
     }
 
@@ -78,8 +57,7 @@ final class BtfLoad {
     }
 
     private static boolean accepts(Btf btf) {
-        Memlock.ensureRaised();
-        int fd = tryLoad(btf.encode(ByteOrder.nativeOrder()), null);
+        int fd = BtfCall.tryLoad(btf.encode(ByteOrder.nativeOrder()), null);
         if (fd >= 0) {
             Sys.close(fd);
             return true;

@@ -1,7 +1,10 @@
 package dev.bpf4j.features;
 
 import dev.bpf4j.btf.BtfKind;
+import dev.bpf4j.btf.BtfType;
 import dev.bpf4j.internal.sys.Sys;
+
+import java.util.List;
 
 /** Whether the kernel accepts each BTF kind: load a tiny BTF blob that uses it (with an int to refer to). */
 final class BtfKindProbes {
@@ -16,59 +19,41 @@ final class BtfKindProbes {
         int intId = blob.addInt();
         switch (kind) {
             case INT -> { }
-            case PTR -> blob.type("", BtfKind.PTR, 0, false, intId);
-            case ARRAY -> {
-                blob.type("", BtfKind.ARRAY, 0, false, 0);
-                blob.word(intId).word(intId).word(2);
+            case PTR -> blob.add(id -> new BtfType.Ptr(id, "", intId));
+            case ARRAY -> blob.add(id -> new BtfType.Array(id, "", intId, intId, 2));
+            case STRUCT, UNION -> blob.add(id -> new BtfType.Struct(id, "probe", kind == BtfKind.UNION, 4, false,
+                    List.of(new BtfType.Member("a", intId, 0, 0))));
+            case ENUM -> blob.add(id -> new BtfType.Enum(id, "probe", false, 4, false,
+                    List.of(new BtfType.EnumValue("A", 1))));
+            case ENUM64 -> blob.add(id -> new BtfType.Enum(id, "probe", true, 8, false,
+                    List.of(new BtfType.EnumValue("A", 1L << 32))));
+            case FWD -> blob.add(id -> new BtfType.Fwd(id, "probe", false));
+            case TYPEDEF -> blob.add(id -> new BtfType.Typedef(id, "probe", intId));
+            case VOLATILE, CONST, RESTRICT -> {
+                int target = kind == BtfKind.RESTRICT ? blob.add(id -> new BtfType.Ptr(id, "", intId)) : intId;
+                blob.add(id -> new BtfType.Qualifier(id, "", kind, target));
             }
-            case STRUCT, UNION -> {
-                blob.type("probe", kind, 1, false, 4);
-                blob.word(blob.name("a")).word(intId).word(0);
-            }
-            case ENUM -> {
-                blob.type("probe", BtfKind.ENUM, 1, false, 4);
-                blob.word(blob.name("A")).word(1);
-            }
-            case ENUM64 -> {
-                blob.type("probe", BtfKind.ENUM64, 1, false, 8);
-                blob.word(blob.name("A")).word(0).word(1); // 1 << 32: low word 0, high word 1
-            }
-            case FWD -> blob.type("probe", BtfKind.FWD, 0, false, 0);
-            case TYPEDEF -> blob.type("probe", BtfKind.TYPEDEF, 0, false, intId);
-            case VOLATILE, CONST -> blob.type("", kind, 0, false, intId);
-            case RESTRICT -> {
-                int ptr = blob.type("", BtfKind.PTR, 0, false, intId);
-                blob.type("", BtfKind.RESTRICT, 0, false, ptr);
-            }
-            case FUNC_PROTO -> {
-                blob.type("", BtfKind.FUNC_PROTO, 1, false, intId);
-                blob.word(blob.name("a")).word(intId);
-            }
+            case FUNC_PROTO -> blob.add(id -> new BtfType.FuncProto(id, "", intId,
+                    List.of(new BtfType.Param("a", intId))));
             case FUNC -> {
-                int proto = blob.type("", BtfKind.FUNC_PROTO, 0, false, intId);
-                blob.type("probe", BtfKind.FUNC, 0, false, proto);
+                int proto = blob.add(id -> new BtfType.FuncProto(id, "", intId, List.of()));
+                blob.add(id -> new BtfType.Func(id, "probe", proto, BtfType.Linkage.STATIC));
             }
-            case VAR -> {
-                blob.type("probe", BtfKind.VAR, 0, false, intId);
-                blob.word(1); // global
-            }
+            case VAR -> blob.add(id -> new BtfType.Var(id, "probe", intId, BtfType.Linkage.GLOBAL));
             case DATASEC -> {
-                int var = blob.type("probe", BtfKind.VAR, 0, false, intId);
-                blob.word(1);
-                blob.type(".data", BtfKind.DATASEC, 1, false, 4);
-                blob.word(var).word(0).word(4);
+                int var = blob.add(id -> new BtfType.Var(id, "probe", intId, BtfType.Linkage.GLOBAL));
+                blob.add(id -> new BtfType.Datasec(id, ".data", 4, List.of(new BtfType.SecInfo(var, 0, 4))));
             }
-            case FLOAT -> blob.type("float", BtfKind.FLOAT, 0, false, 4);
+            case FLOAT -> blob.add(id -> new BtfType.Float(id, "float", 4));
             case DECL_TAG -> {
-                int struct = blob.type("probe", BtfKind.STRUCT, 1, false, 4);
-                blob.word(blob.name("a")).word(intId).word(0);
-                blob.type("tag", BtfKind.DECL_TAG, 0, false, struct);
-                blob.word(-1); // the tag is on the struct itself
+                int struct = blob.add(id -> new BtfType.Struct(id, "probe", false, 4, false,
+                        List.of(new BtfType.Member("a", intId, 0, 0))));
+                blob.add(id -> new BtfType.DeclTag(id, "tag", struct, -1, false)); // on the struct itself
             }
             case TYPE_TAG -> {
                 // a tag sits between a pointer and what it points to
-                blob.type("", BtfKind.PTR, 0, false, intId + 2);
-                blob.type("tag", BtfKind.TYPE_TAG, 0, false, intId);
+                blob.add(id -> new BtfType.Ptr(id, "", id + 1));
+                blob.add(id -> new BtfType.TypeTag(id, "tag", intId, false));
             }
             case VOID -> throw new AssertionError();
         }
