@@ -1,16 +1,13 @@
 package dev.bpf4j;
 
+import dev.bpf4j.asm.KernelSymbols;
 import dev.bpf4j.btf.Btf;
 import dev.bpf4j.btf.BtfKind;
 import dev.bpf4j.btf.BtfType;
 import dev.bpf4j.btf.core.CoreRelocator;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -113,41 +110,7 @@ public final class Ksyms {
         return a == null ? OptionalLong.empty() : OptionalLong.of(a);
     }
 
-    /**
-     * Addresses of {@code names}, streaming the file once. A name listed twice with different
-     * addresses (static symbols of the same name) is ambiguous, as in libbpf, and an error.
-     */
     static Map<String, Long> addresses(Path kallsyms, Set<String> names) {
-        Map<String, Long> found = new HashMap<>();
-        if (names.isEmpty()) {
-            return found;
-        }
-        try (BufferedReader r = Files.newBufferedReader(kallsyms)) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                int a = line.indexOf(' ');
-                int b = line.indexOf(' ', a + 1);
-                if (a < 0 || b < 0) {
-                    continue;
-                }
-                int end = line.indexOf('\t', b + 1);
-                String name = line.substring(b + 1, end < 0 ? line.length() : end).strip();
-                if (!names.contains(name)) {
-                    continue;
-                }
-                long address = Long.parseUnsignedLong(line.substring(0, a), 16);
-                if (address == 0) {
-                    continue;
-                }
-                Long before = found.putIfAbsent(name, address);
-                if (before != null && before != address) {
-                    throw new BpfException("kernel symbol " + name + " is ambiguous in " + kallsyms + ": 0x"
-                            + Long.toHexString(before) + " and 0x" + Long.toHexString(address));
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            throw new BpfException("cannot read kernel symbols from " + kallsyms + ": " + e.getMessage(), e);
-        }
-        return found;
+        return KernelSymbols.find(kallsyms, names);
     }
 }

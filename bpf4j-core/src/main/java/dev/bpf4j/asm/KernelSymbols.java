@@ -8,6 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.Map;
+import java.util.HashMap;
 
 /**
  * The kernel's symbol table ({@code /proc/kallsyms}) by address, for naming the call targets in a
@@ -43,16 +46,12 @@ public final class KernelSymbols {
         try (BufferedReader reader = Files.newBufferedReader(file)) {
             String line;
             while ((line = reader.readLine()) != null) {
-                String[] f = line.split("[ \t]+");
-                if (f.length < 3) {
-                    continue;
+                String name = nameOf(line);
+                long address = name == null ? 0 : addressOf(line);
+                if (address != 0) {
+                    order.add(new long[] {address, names.size()});
+                    names.add(name);
                 }
-                long address = Long.parseUnsignedLong(f[0], 16);
-                if (address == 0) {
-                    continue;
-                }
-                order.add(new long[] {address, names.size()});
-                names.add(f[2]);
             }
         } catch (IOException | NumberFormatException e) {
             throw new BpfException("cannot read kernel symbols from " + file + ": " + e.getMessage(), e);
@@ -65,6 +64,55 @@ public final class KernelSymbols {
             sorted[i] = names.get((int) order.get(i)[1]);
         }
         return new KernelSymbols(addresses, sorted);
+    }
+
+    /**
+     * Addresses of {@code names} only, streaming the file once (cheaper than {@link #load} when few
+     * are wanted). A name listed twice with different addresses (static symbols of one name) is
+     * ambiguous and an error; zero addresses (shown without CAP_SYSLOG) count as absent.
+     */
+    public static Map<String, Long> find(Path file, Set<String> names) {
+        Map<String, Long> found = new HashMap<>();
+        if (names.isEmpty()) {
+            return found;
+        }
+        try (BufferedReader reader = Files.newBufferedReader(file)) {
+            String line;
+            while ((line = reader.readLine()) != null) {
+                String name = nameOf(line);
+                if (name == null || !names.contains(name)) {
+                    continue;
+                }
+                long address = addressOf(line);
+                if (address == 0) {
+                    continue;
+                }
+                Long before = found.putIfAbsent(name, address);
+                if (before != null && before != address) {
+                    throw new BpfException("kernel symbol " + name + " is ambiguous in " + file + ": 0x"
+                            + Long.toHexString(before) + " and 0x" + Long.toHexString(address));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            throw new BpfException("cannot read kernel symbols from " + file + ": " + e.getMessage(), e);
+        }
+        return found;
+    }
+
+    /** The name in a kallsyms line ({@code address type name [module]}), or null for a malformed line. */
+    private static String nameOf(String line) {
+        int a = line.indexOf(' ');
+        int b = a < 0 ? -1 : line.indexOf(' ', a + 1);
+        if (b < 0) {
+            return null;
+        }
+        int end = line.indexOf('\t', b + 1);
+        String name = line.substring(b + 1, end < 0 ? line.length() : end).strip();
+        return name.isEmpty() ? null : name;
+    }
+
+    private static long addressOf(String line) {
+        return Long.parseUnsignedLong(line.substring(0, line.indexOf(' ')), 16);
     }
 
     /** Address of {@code __bpf_call_base}, or 0 when the table does not show it. */
