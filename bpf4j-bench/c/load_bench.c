@@ -1,6 +1,6 @@
 // The C side of the object benchmarks: the same work as ObjectLoadBench, through libbpf.
-// Usage: load_bench parse ROUNDS MILLIS OBJECT...   -> per round and object: "parse OBJ ns/op user-ns/op"
-//        load_bench load BATCHES OBJECT...          -> per batch and object: "load OBJ ns/op user-ns/op"
+// Usage: load_bench parse ROUNDS MILLIS OBJECT...   -> per round and object: "parse OBJ ns/op user-ns/op cpu-ns/op"
+//        load_bench load BATCHES OBJECT...          -> per batch and object: "load OBJ ns/op user-ns/op cpu-ns/op"
 // parse: bpf_object__open_mem on a buffer already in memory, then bpf_object__close.
 // load:  open_mem, bpf_object__load (maps, BTF, programs), bpf_object__close; batches of 10 loads,
 //        each followed by a 50 ms pause outside the timed part, because bursts of program loads and
@@ -25,6 +25,13 @@
 static uint64_t now_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+// This thread's on-CPU time (user + system), in ns: CLOCK_THREAD_CPUTIME_ID is exact, not tick-sampled.
+static uint64_t cpu_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
@@ -78,7 +85,7 @@ static struct bpf_object *open_object(const struct object *o) {
 }
 
 static void parse_round(const struct object *o, int millis) {
-    uint64_t ops = 0, start = now_ns(), user = user_ns(), end = start + (uint64_t)millis * 1000000ull, t;
+    uint64_t ops = 0, start = now_ns(), user = user_ns(), cpu = cpu_ns(), end = start + (uint64_t)millis * 1000000ull, t;
     do {
         for (int i = 0; i < 16; i++) {
             bpf_object__close(open_object(o));
@@ -86,12 +93,12 @@ static void parse_round(const struct object *o, int millis) {
         ops += 16;
         t = now_ns();
     } while (t < end);
-    uint64_t u = user_ns() - user;
-    printf("parse %s %.1f %.1f\n", o->name, (double)(t - start) / ops, (double)u / ops);
+    uint64_t u = user_ns() - user, c = cpu_ns() - cpu;
+    printf("parse %s %.1f %.1f %.1f\n", o->name, (double)(t - start) / ops, (double)u / ops, (double)c / ops);
 }
 
 static void load_batch(const struct object *o) {
-    uint64_t start = now_ns(), user = user_ns();
+    uint64_t start = now_ns(), user = user_ns(), cpu = cpu_ns();
     for (int i = 0; i < BATCH; i++) {
         struct bpf_object *obj = open_object(o);
         int err = bpf_object__load(obj);
@@ -101,8 +108,8 @@ static void load_batch(const struct object *o) {
         }
         bpf_object__close(obj);
     }
-    uint64_t t = now_ns(), u = user_ns() - user;
-    printf("load %s %.1f %.1f\n", o->name, (double)(t - start) / BATCH, (double)u / BATCH);
+    uint64_t t = now_ns(), u = user_ns() - user, c = cpu_ns() - cpu;
+    printf("load %s %.1f %.1f %.1f\n", o->name, (double)(t - start) / BATCH, (double)u / BATCH, (double)c / BATCH);
     fflush(stdout);
     usleep(PAUSE_US);
 }

@@ -399,7 +399,7 @@ final class ObjectLoader {
             byte[] funcInfo = funcInfo(link);
             if (funcInfo.length > 0) {
                 b.funcInfo(funcInfo, FUNC_INFO_SIZE);
-                b.lineInfo(lineInfo(link), LINE_INFO_SIZE);
+                b.lineInfo(lineInfo(link, btf, file), LINE_INFO_SIZE);
             }
         }
         try {
@@ -443,7 +443,7 @@ final class ObjectLoader {
         return new Instructions(out);
     }
 
-    private static byte[] funcInfo(LinkedProgram link) {
+    static byte[] funcInfo(LinkedProgram link) {
         if (link.functions().stream().anyMatch(f -> f.btfTypeId() == 0)) {
             return new byte[0]; // all or none: the kernel wants one record per function
         }
@@ -454,17 +454,18 @@ final class ObjectLoader {
         return out.array();
     }
 
-    private byte[] lineInfo(LinkedProgram link) {
+    static byte[] lineInfo(LinkedProgram link, Btf btf, String file) {
         ByteBuffer out = ByteBuffer.allocate(link.lines().size() * LINE_INFO_SIZE).order(ByteOrder.nativeOrder());
         for (LinkedProgram.SourceLine l : link.lines()) {
-            out.putInt(l.slot()).putInt(stringOffset(l.file())).putInt(stringOffset(l.line()))
+            out.putInt(l.slot()).putInt(stringOffset(btf, l.file(), file))
+                    .putInt(stringOffset(btf, l.line(), file))
                     .putInt(l.lineNumber() << 10 | l.column());
         }
         return out.array();
     }
 
     /** Where a string is in the BTF string table: a whole string, or the tail of a longer one. */
-    private int stringOffset(String s) {
+    private static int stringOffset(Btf btf, String s, String file) {
         BtfStrings strings = btf.strings();
         int at = strings.offsetOf(s);
         if (at >= 0) {

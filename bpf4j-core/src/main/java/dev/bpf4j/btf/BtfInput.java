@@ -11,9 +11,14 @@ final class BtfInput {
     private final MemorySegment data;
     private final String where;
     private final long fileOffset;
-    private ValueLayout.OfShort u16 = ValueLayout.JAVA_SHORT_UNALIGNED;
-    private ValueLayout.OfInt u32 = ValueLayout.JAVA_INT_UNALIGNED;
+    // Constant layouts per byte order: a layout held in a field defeats the JIT's folding of the
+    // access checks, which then dominate parsing.
+    private static final ValueLayout.OfShort LE16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt LE32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort BE16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfInt BE32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private ByteOrder order = ByteOrder.LITTLE_ENDIAN;
+    private boolean little = true;
 
     BtfInput(MemorySegment data, String where, long fileOffset) {
         this.data = data;
@@ -32,8 +37,7 @@ final class BtfInput {
         } else {
             throw error("bad " + what + " magic 0x" + Integer.toHexString(le), 0);
         }
-        u16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(order);
-        u32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(order);
+        little = order == ByteOrder.LITTLE_ENDIAN;
     }
 
     ByteOrder order() {
@@ -61,18 +65,18 @@ final class BtfInput {
 
     int u16(long offset) {
         require(offset, 2, "u16");
-        return Short.toUnsignedInt(data.get(u16, offset));
+        return Short.toUnsignedInt(little ? data.get(LE16, offset) : data.get(BE16, offset));
     }
 
     /** A u32 as a Java int (callers decide signedness). */
     int u32(long offset) {
         require(offset, 4, "u32");
-        return data.get(u32, offset);
+        return rawU32(offset);
     }
 
     /** A u32 at an offset the caller has already checked. */
     int rawU32(long offset) {
-        return data.get(u32, offset);
+        return little ? data.get(LE32, offset) : data.get(BE32, offset);
     }
 
     /** A u32 that is used as a count, length or offset: must fit in an int. */

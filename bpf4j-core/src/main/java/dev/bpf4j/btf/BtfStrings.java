@@ -3,8 +3,6 @@ package dev.bpf4j.btf;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * The BTF string table: NUL-terminated strings addressed by byte offset; offset 0 is "". The
@@ -15,8 +13,11 @@ public final class BtfStrings {
     private final byte[] bytes;
     private final BtfStrings base;
     private final int baseSize;
-    private final Map<Integer, String> cache = new HashMap<>();
-    private Map<String, Integer> offsets;
+    // offset -> decoded string, open addressing (key offset + 1, 0 = free): no boxing or lambda per lookup
+    private int[] cacheKeys = new int[64];
+    private String[] cacheValues = new String[64];
+    private int cached;
+    private int[] starts; // offset + 1 of each string, open addressing by content hash; built on first offsetOf
 
     BtfStrings(byte[] bytes) {
         this(bytes, null);
@@ -40,13 +41,45 @@ public final class BtfStrings {
         if (offset < 0 || offset >= bytes.length) {
             return null;
         }
-        return cache.computeIfAbsent(offset, o -> {
-            int end = o;
-            while (bytes[end] != 0) {
-                end++; // the table is checked to end in NUL
+        int slot = slotOf(cacheKeys, offset);
+        if (cacheKeys[slot] != 0) {
+            return cacheValues[slot];
+        }
+        int end = offset;
+        while (bytes[end] != 0) {
+            end++; // the table is checked to end in NUL
+        }
+        String s = new String(bytes, offset, end - offset, StandardCharsets.UTF_8);
+        cacheKeys[slot] = offset + 1;
+        cacheValues[slot] = s;
+        if (++cached * 2 > cacheKeys.length) {
+            growCache();
+        }
+        return s;
+    }
+
+    /** The slot holding {@code offset}, or the free slot where it belongs. */
+    private static int slotOf(int[] keys, int offset) {
+        int mask = keys.length - 1;
+        int i = (offset * 0x9E3779B9 >>> 7) & mask;
+        while (keys[i] != 0 && keys[i] != offset + 1) {
+            i = (i + 1) & mask;
+        }
+        return i;
+    }
+
+    private void growCache() {
+        int[] keys = new int[cacheKeys.length * 2];
+        String[] values = new String[keys.length];
+        for (int i = 0; i < cacheKeys.length; i++) {
+            if (cacheKeys[i] != 0) {
+                int slot = slotOf(keys, cacheKeys[i] - 1);
+                keys[slot] = cacheKeys[i];
+                values[slot] = cacheValues[i];
             }
-            return new String(bytes, o, end - o, StandardCharsets.UTF_8);
-        });
+        }
+        cacheKeys = keys;
+        cacheValues = values;
     }
 
     /** Like {@link #get} but an offset outside the table is a format error. */
@@ -67,18 +100,92 @@ public final class BtfStrings {
                 return inBase;
             }
         }
-        if (offsets == null) {
-            offsets = new HashMap<>();
-            int start = 0;
-            for (int i = 0; i < bytes.length; i++) {
-                if (bytes[i] == 0) {
-                    offsets.putIfAbsent(new String(bytes, start, i - start, StandardCharsets.UTF_8), start);
-                    start = i + 1;
+        if (starts == null) {
+            starts = indexStarts(bytes);
+        }
+        int own = find(s);
+        return own < 0 ? -1 : baseSize + own;
+    }
+
+    /**
+     * Every string's offset in a table keyed by the hash of its bytes. With linear probing and no
+     * removals, equal strings lie along one probe sequence in insertion order, so a lookup meets the
+     * first occurrence first.
+     */
+    private static int[] indexStarts(byte[] bytes) {
+        int count = 0;
+        for (byte b : bytes) {
+            count += b == 0 ? 1 : 0;
+        }
+        int[] table = new int[Integer.highestOneBit(Math.max(count, 4) * 2 + 1) << 1];
+        int mask = table.length - 1;
+        int start = 0;
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == 0) {
+                int slot = hash(bytes, start, i - start) & mask;
+                while (table[slot] != 0) {
+                    slot = (slot + 1) & mask;
                 }
+                table[slot] = start + 1;
+                start = i + 1;
             }
         }
-        int own = offsets.getOrDefault(s, -1);
-        return own < 0 ? -1 : baseSize + own;
+        return table;
+    }
+
+    /** The own offset of the first whole string equal to {@code s}, or -1. */
+    private int find(String s) {
+        byte[] want = ascii(s) ? null : s.getBytes(StandardCharsets.UTF_8);
+        int length = want == null ? s.length() : want.length;
+        int h = 0x811c9dc5;
+        for (int i = 0; i < length; i++) {
+            h = (h ^ (want == null ? (byte) s.charAt(i) : want[i])) * 0x01000193;
+        }
+        int mask = starts.length - 1;
+        for (int slot = (h ^ (h >>> 16)) & mask; starts[slot] != 0; slot = (slot + 1) & mask) {
+            int at = starts[slot] - 1;
+            if (matches(at, s, want, length)) {
+                return at;
+            }
+        }
+        if (want != null && s.indexOf('\uFFFD') >= 0) {
+            return findDecoded(s); // bytes that are not UTF-8 decode to U+FFFD: compare as decoded
+        }
+        return -1;
+    }
+
+    private boolean matches(int at, String s, byte[] want, int length) {
+        if (at + length >= bytes.length || bytes[at + length] != 0) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            if (bytes[at + i] != (want == null ? (byte) s.charAt(i) : want[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean ascii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private int findDecoded(String s) {
+        int start = 0;
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == 0) {
+                if (new String(bytes, start, i - start, StandardCharsets.UTF_8).equals(s)) {
+                    return start;
+                }
+                start = i + 1;
+            }
+        }
+        return -1;
     }
 
     /** The own table without copying, for hot loops in this package; null for split BTF (offsets differ). */

@@ -11,10 +11,16 @@ import java.nio.charset.StandardCharsets;
 final class ElfInput {
     private final String fileName;
     private final MemorySegment data;
+    // Constant layouts per byte order: a layout held in a field defeats the JIT's folding of the
+    // access checks, which then dominate parsing.
+    private static final ValueLayout.OfShort LE16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt LE32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong LE64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort BE16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfInt BE32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfLong BE64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private ByteOrder order = ByteOrder.LITTLE_ENDIAN;
-    private ValueLayout.OfShort u16 = ValueLayout.JAVA_SHORT_UNALIGNED;
-    private ValueLayout.OfInt u32 = ValueLayout.JAVA_INT_UNALIGNED;
-    private ValueLayout.OfLong u64 = ValueLayout.JAVA_LONG_UNALIGNED;
+    private boolean little = true;
 
     ElfInput(String fileName, MemorySegment data) {
         this.fileName = fileName;
@@ -23,9 +29,7 @@ final class ElfInput {
 
     void order(ByteOrder order) {
         this.order = order;
-        u16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(order);
-        u32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(order);
-        u64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(order);
+        this.little = order == ByteOrder.LITTLE_ENDIAN;
     }
 
     ByteOrder order() {
@@ -64,17 +68,17 @@ final class ElfInput {
 
     int u16(String where, long offset) {
         require(where, offset, 2, "u16");
-        return Short.toUnsignedInt(data.get(u16, offset));
+        return Short.toUnsignedInt(little ? data.get(LE16, offset) : data.get(BE16, offset));
     }
 
     long u32(String where, long offset) {
         require(where, offset, 4, "u32");
-        return Integer.toUnsignedLong(data.get(u32, offset));
+        return Integer.toUnsignedLong(little ? data.get(LE32, offset) : data.get(BE32, offset));
     }
 
     long u64(String where, long offset) {
         require(where, offset, 8, "u64");
-        return data.get(u64, offset);
+        return little ? data.get(LE64, offset) : data.get(BE64, offset);
     }
 
     /** A NUL-terminated string that must end before {@code limit}. */
