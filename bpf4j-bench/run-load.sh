@@ -79,7 +79,7 @@ print("Wall: medians over rounds (parse) or batches of 10 loads (load); user: ge
 print("ru_utime per operation, averaged over all of them; CPU: the thread's CLOCK_THREAD_CPUTIME_ID (user + system,")
 print("exact, ns), averaged likewise. Both sides make the same bpf() calls, so the kernel's part is the same:")
 print("bpf4j user est. = bpf4j CPU - (libbpf CPU - libbpf user), its ratio against libbpf user (load only).")
-print("bpf4j's load iterations follow a kernel-free warm-up (20000 parse + LoadPrepare rehearsals, 300 map")
+print("bpf4j's load iterations follow a kernel-free warm-up (20000 parse + link rehearsals, 300 map")
 print("creates, 20000 map update+lookup), as a warm process would have run that code.")
 print("Ratio = bpf4j / libbpf. parse = bpf4j ObjectSpec.parse /")
 print("libbpf bpf_object__open_mem + close, from bytes in memory; load = parse + load (maps, BTF, programs) + close.")

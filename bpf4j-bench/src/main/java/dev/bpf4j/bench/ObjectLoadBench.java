@@ -3,7 +3,6 @@ package dev.bpf4j.bench;
 import dev.bpf4j.BpfMap;
 import dev.bpf4j.BpfObject;
 import dev.bpf4j.LoadOptions;
-import dev.bpf4j.LoadPrepare;
 import dev.bpf4j.MapSpec;
 import dev.bpf4j.MapType;
 import dev.bpf4j.ObjectSpec;
@@ -55,7 +54,7 @@ import java.util.concurrent.TimeUnit;
 public class ObjectLoadBench {
     static final int BATCH = 10;
     static final int PAUSE_MS = 50;
-    /** Kernel-free rehearsals of a whole load (parse and {@link LoadPrepare}) before the paced loads. */
+    /** Kernel-free rehearsals (parse, and link every program) before the paced loads. */
     static final int WARM_PREPARES = 20_000;
     /** Map create/update/lookup/close rounds that warm the bpf() wrappers, with no program load. */
     static final int WARM_MAP_OPS = 20_000;
@@ -86,14 +85,16 @@ public class ObjectLoadBench {
 
     /**
      * Load iterations are few (kernel pacing), too few for the JIT: a warm process would have run this
-     * code thousands of times. Here the user-space steps of a load run through {@link LoadPrepare}
-     * (the same fixup, BTF encoding, linking, func/line info and attr code, without bpf()), and the
-     * bpf() wrappers through map operations, which load no program.
+     * code thousands of times. Here parsing and linking run without the kernel, and the bpf()
+     * wrappers through map operations, which load no program.
      */
     private void warm() {
         long sum = 0;
         for (int i = 0; i < WARM_PREPARES; i++) {
-            sum += LoadPrepare.prepare(ObjectSpec.parse(object, bytes), LoadOptions.defaults());
+            ObjectSpec spec = ObjectSpec.parse(object, bytes);
+            for (ObjectSpec.ProgramDef program : spec.programs()) {
+                sum += spec.link(program.name()).instructions().size();
+            }
         }
         MapSpec small = MapSpec.builder(MapType.ARRAY).name("warm").keySize(4).valueSize(8).maxEntries(4).build();
         for (int i = 0; i < WARM_MAP_CREATES; i++) {
