@@ -85,24 +85,12 @@ final class BtfParser {
         int stringsSize = strings.size();
         while (p < end) {
             int id = firstId + n;
-            if (end - p < 12) {
-                throw in.error("truncated type record (" + (end - p) + " bytes left)", p);
-            }
+            Header h = header(p, end, id);
             int nameOff = in.rawU32(p);
-            int info = in.rawU32(p + 4);
             int sizeOrType = in.rawU32(p + 8);
-            int vlen = info & MAX_VLEN;
-            int kindValue = (info >>> 24) & 0x1f;
-            BtfKind kind = BtfKind.ofValue(kindValue);
-            if (kind == null || kind == BtfKind.VOID) {
-                throw in.error("type #" + id + " has unknown kind " + kindValue, p + 4);
-            }
+            BtfKind kind = h.kind();
             long body = p + 12;
-            long bodyLen = bodyLength(kind, vlen);
-            if (bodyLen > end - body) {
-                throw in.error("type #" + id + " (" + kind + ", vlen " + vlen + ") needs " + bodyLen
-                        + " bytes past its header, only " + (end - body) + " left in the type section", p);
-            }
+            long bodyLen = h.bodyLength();
             if (Integer.compareUnsigned(nameOff, stringsSize) >= 0) {
                 strings.require(nameOff, in, p, "type #" + id);
             }
@@ -142,12 +130,12 @@ final class BtfParser {
             }
             boolean needsCheck = switch (kind) {
                 case INT -> true;
-                case FUNC -> vlen > 2;
+                case FUNC -> h.vlen() > 2;
                 case VAR -> Integer.compareUnsigned(in.rawU32(body), 2) > 0;
                 default -> false;
             };
             if (needsCheck) {
-                readType(id, "", kind, vlen, (info >>> 31) != 0, sizeOrType, body, p); // throws on bad size or linkage
+                readType(id, "", kind, h.vlen(), h.flag(), sizeOrType, body, p); // throws on bad size or linkage
             }
             if (n + 1 >= offsets.length) {
                 offsets = java.util.Arrays.copyOf(offsets, offsets.length * 2);
@@ -198,27 +186,13 @@ final class BtfParser {
         recordOffsets[0] = start;
         long p = start;
         while (p < end) {
-            if (end - p < 12) {
-                throw in.error("truncated type record (" + (end - p) + " bytes left)", p);
-            }
             int id = types.size();
+            Header h = header(p, end, id);
             String name = name(in.u32(p), p, id, null, 0);
-            int info = in.u32(p + 4);
             int sizeOrType = in.u32(p + 8);
-            int vlen = info & MAX_VLEN;
-            int kindValue = (info >>> 24) & 0x1f;
-            boolean flag = (info >>> 31) != 0;
-            BtfKind kind = BtfKind.ofValue(kindValue);
-            if (kind == null || kind == BtfKind.VOID) {
-                throw in.error("type #" + id + " has unknown kind " + kindValue, p + 4);
-            }
             long body = p + 12;
-            long bodyLen = bodyLength(kind, vlen);
-            if (bodyLen > end - body) {
-                throw in.error("type #" + id + " (" + kind + ", vlen " + vlen + ") needs " + bodyLen
-                        + " bytes past its header, only " + (end - body) + " left in the type section", p);
-            }
-            types.add(readType(id, name, kind, vlen, flag, sizeOrType, body, p));
+            long bodyLen = h.bodyLength();
+            types.add(readType(id, name, h.kind(), h.vlen(), h.flag(), sizeOrType, body, p));
             if (id == recordOffsets.length) {
                 recordOffsets = java.util.Arrays.copyOf(recordOffsets, id * 2);
             }
@@ -226,6 +200,33 @@ final class BtfParser {
             p = body + bodyLen;
         }
         return types;
+    }
+
+    /** A type record's info word, decoded. */
+    private record Header(BtfKind kind, int vlen, boolean flag, long bodyLength) {
+    }
+
+    /**
+     * Checks and decodes the 12-byte header of the record at {@code p}: a known kind, and a body
+     * that fits before {@code end}.
+     */
+    private Header header(long p, long end, int id) {
+        if (end - p < 12) {
+            throw in.error("truncated type record (" + (end - p) + " bytes left)", p);
+        }
+        int info = in.rawU32(p + 4);
+        int vlen = info & MAX_VLEN;
+        int kindValue = (info >>> 24) & 0x1f;
+        BtfKind kind = BtfKind.ofValue(kindValue);
+        if (kind == null || kind == BtfKind.VOID) {
+            throw in.error("type #" + id + " has unknown kind " + kindValue, p + 4);
+        }
+        long bodyLen = bodyLength(kind, vlen);
+        if (bodyLen > end - (p + 12)) {
+            throw in.error("type #" + id + " (" + kind + ", vlen " + vlen + ") needs " + bodyLen
+                    + " bytes past its header, only " + (end - p - 12) + " left in the type section", p);
+        }
+        return new Header(kind, vlen, (info >>> 31) != 0, bodyLen);
     }
 
     private static long bodyLength(BtfKind kind, int vlen) {
