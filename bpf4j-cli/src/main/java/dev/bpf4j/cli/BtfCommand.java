@@ -5,6 +5,7 @@ import dev.bpf4j.BtfObject;
 import dev.bpf4j.BtfObjectInfo;
 import dev.bpf4j.ObjectSpec;
 import dev.bpf4j.btf.Btf;
+import dev.bpf4j.btf.BtfType;
 import dev.bpf4j.btf.BtfCDump;
 import dev.bpf4j.btf.BtfRawDump;
 import dev.bpf4j.btf.KernelBtf;
@@ -43,7 +44,19 @@ final class BtfCommand {
                 throw new BpfException("--format must be c or raw, not '" + format + "'");
             }
             Btf btf = file == null ? KernelBtf.vmlinux() : read(file);
-            if (format.equals("raw")) {
+            if (json) {
+                if (!format.equals("raw")) {
+                    throw new BpfException("--json prints the types, as --format raw does; not a C header");
+                }
+                List<Map<String, Object>> types = new ArrayList<>();
+                for (BtfType t : btf.types().subList(1, btf.typeCount())) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("kind", t.kind().name());
+                    m.putAll(Json.components((Record) t));
+                    types.add(m);
+                }
+                out().println(Json.write(types));
+            } else if (format.equals("raw")) {
                 BtfRawDump.write(btf, out());
             } else {
                 BtfCDump.write(btf, file == null ? "__VMLINUX_H__" : guard(file), out());

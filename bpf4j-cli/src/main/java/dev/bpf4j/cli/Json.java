@@ -47,8 +47,23 @@ final class Json {
                 out.append(']');
             }
             case int[] ints -> write(java.util.Arrays.stream(ints).boxed().toList(), out);
+            case Record record -> write(components(record), out);
             default -> string(value.toString(), out);
         }
+    }
+
+    /** A record's components by name, in declaration order. */
+    static Map<String, Object> components(Record record) {
+        Map<String, Object> map = new java.util.LinkedHashMap<>();
+        for (java.lang.reflect.RecordComponent c : record.getClass().getRecordComponents()) {
+            try {
+                c.getAccessor().setAccessible(true);
+                map.put(c.getName(), c.getAccessor().invoke(record));
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("cannot read " + c.getName() + " of " + record.getClass(), e);
+            }
+        }
+        return map;
     }
 
     private static void string(String s, StringBuilder out) {

@@ -38,6 +38,18 @@ class BtfCommandTest {
     }
 
     @Test
+    void jsonDumpListsTheTypesWithTheirFields() {
+        Cli json = Cli.run("btf", "dump", TestObjects.path("lirc.o").toString(), "--json");
+        assertEquals(0, json.exitCode(), json.err());
+        assertTrue(json.out().contains("{\"kind\":\"FUNC\",\"id\":5,\"name\":\"ir_decode\",\"type\":3,"
+                + "\"linkage\":\"GLOBAL\"}"), json.out());
+        assertTrue(json.out().contains("\"params\":[{\"name\":\"sample\",\"type\":1}]"), json.out());
+        Cli header = Cli.run("btf", "dump", TestObjects.path("lirc.o").toString(), "--format", "c", "--json");
+        assertEquals(1, header.exitCode());
+        assertTrue(header.err().contains("not a C header"), header.err());
+    }
+
+    @Test
     void rawDumpEqualsBpftools() throws Exception {
         for (Path file : List.of(TestObjects.path("socket_xdp.o"), TestObjects.path("btf_targets.o"),
                 TestObjects.path("../core/core_externs.o"))) {

@@ -70,6 +70,11 @@ class ObjectCommandTest {
         Cli missing = Cli.run("disasm", object("tailcall.o"), "nope");
         assertEquals(1, missing.exitCode());
         assertTrue(missing.err().contains("no program named 'nope'"), missing.err());
+        Cli json = Cli.run("disasm", object("socket_xdp.o"), "sock_mix", "--json");
+        assertEquals(0, json.exitCode(), json.err());
+        assertTrue(json.out().startsWith("[{\"program\":\"sock_mix\",\"section\":\"socket\",\"type\":\"SOCKET_FILTER\","
+                + "\"lines\":[\"sock_mix:\","), json.out());
+        assertTrue(json.out().contains(",\"mix:\","), json.out()); // the called subprogram, appended
     }
 
     @Test
