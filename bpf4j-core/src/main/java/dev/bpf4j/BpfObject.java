@@ -31,6 +31,8 @@ public final class BpfObject implements AutoCloseable {
     private final Map<String, GlobalVariable> variables;
     private final Fd btf;
     private final List<Path> pins;
+    /** Directories {@link #pin} created, deepest first: {@link #unpin} removes them again once empty. */
+    private final List<Path> pinDirs = new ArrayList<>();
 
     BpfObject(ObjectSpec spec, Map<String, BpfMap> maps, Map<String, Program> programs,
               Map<String, LinkedProgram> linked, Map<String, GlobalVariable> variables, Fd btf, List<Path> pins) {
@@ -155,6 +157,7 @@ public final class BpfObject implements AutoCloseable {
                     : new BpfException("cannot pin " + spec.fileName() + " under " + dir + ": " + e.getMessage(), e);
         }
         made.forEach(p -> pins.add(p.toAbsolutePath()));
+        pinDirs.addAll(madeDirs);
         return made;
     }
 
@@ -168,10 +171,12 @@ public final class BpfObject implements AutoCloseable {
         return (name.startsWith(".") ? map.name() : name).replace('.', '_');
     }
 
-    /** Removes every pin this object made. */
+    /** Removes every pin this object made, and the directories {@link #pin} made for them. */
     public synchronized void unpin() {
         pins.forEach(BpfObject::removePin);
         pins.clear();
+        pinDirs.forEach(BpfObject::removePin); // only if empty: others may have pinned there too
+        pinDirs.clear();
     }
 
     static void removePin(Path path) {

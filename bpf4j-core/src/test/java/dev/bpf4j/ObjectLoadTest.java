@@ -44,6 +44,7 @@ class ObjectLoadTest {
                 assertTrue(Files.exists(root.resolve("sub").resolve("sock_len")));
                 obj.unpin();
                 assertFalse(Files.exists(root.resolve("sub").resolve("sock_len")));
+                assertFalse(Files.exists(root), "the directories pin made are gone with the pins");
             } finally {
                 obj.unpin();
                 Files.deleteIfExists(root.resolve("sub"));
