@@ -146,11 +146,13 @@ public final class CoreRelocator {
             Outcome chosen = null;
             int matched = 0;
             List<Integer> cands = candidates(localId, where);
+            List<Integer> matchedIds = new ArrayList<>();
             for (int id : cands) {
                 CoreSpec targetSpec = CoreMatcher.match(localSpec, target, id);
                 if (targetSpec == null) {
                     continue;
                 }
+                matchedIds.add(id);
                 Outcome o = calc(relo.kind(), localSpec, targetSpec, where);
                 if (chosen == null) {
                     chosen = o;
@@ -172,8 +174,13 @@ public final class CoreRelocator {
                         + "' in the target BTF"
                         : "not found in " + (cands.size() == 1 ? "the candidate " + target.cName(cands.getFirst())
                         : "any of " + cands.size() + " candidates");
-            } else if (matched > 1) {
-                chosen.note = matched + " candidates agree";
+            } else {
+                if (matched > 1) {
+                    chosen.note = matched + " candidates agree";
+                }
+                // As libbpf does: later relocations of this root type only consider the candidates
+                // that matched here (a miss, as under a field-exists guard, narrows nothing).
+                candidates.put(localId, List.copyOf(matchedIds));
             }
             return chosen;
         } catch (BpfFormatException e) {

@@ -206,7 +206,7 @@ final class CoreTypes {
         for (BtfType.Member m : l.members()) {
             boolean matched = false;
             for (BtfType.Member n : targetMembers) {
-                if (m.name().equals(n.name())
+                if (namesMatch(m.name(), n.name())
                         && typesMatch(local, m.type(), target, n.type(), behindPointer, depth - 1)) {
                     matched = true;
                     break;

@@ -80,6 +80,37 @@ class CoreRelocatorTest {
     }
 
     @Test
+    void laterRelocationsOnlyConsiderTheCandidatesEarlierOnesMatched() {
+        TypeList t = new TypeList();
+        int i = t.integer("int", 4, true);
+        int u16 = t.integer("u16", 2, false);
+        t.struct("task", 4, "pid", i, 0);                          // no flags: ruled out by the first relocation
+        t.struct("task___b", 12, "pid", i, 32, "flags", u16, 64);
+        CoreResult r = relocate(t.build(), LOADS, relo(1, CoreReloKind.FIELD_BYTE_OFFSET, "0:1"),
+                relo(0, CoreReloKind.FIELD_BYTE_OFFSET, "0:0"));
+        assertEquals(8, r.instructions().get(1).offset(), "flags exists only in task___b");
+        assertEquals(4, r.instructions().get(0).offset(), "pid of task___b, not an ambiguity with task's");
+    }
+
+    @Test
+    void typeMatchesComparesMemberNamesWithoutTheirFlavours() {
+        Instructions mov = new Assembler().mov64(R0, 1).exit().build(); // the local answer: task matches itself
+        TypeList t = new TypeList();
+        int i = t.integer("int", 4, true);
+        int u16 = t.integer("unsigned short", 2, false);
+        t.struct("task", 8, "pid___new", i, 0, "flags", u16, 32);
+        CoreResult r = relocate(t.build(), mov, relo(0, CoreReloKind.TYPE_MATCHES, "0"));
+        assertEquals(1, r.instructions().get(0).imm(), r.relocations().toString());
+
+        TypeList other = new TypeList();
+        int j = other.integer("int", 4, true);
+        int v16 = other.integer("unsigned short", 2, false);
+        other.struct("task", 8, "tgid", j, 0, "flags", v16, 32);
+        CoreResult no = relocate(other.build(), mov, relo(0, CoreReloKind.TYPE_MATCHES, "0"));
+        assertEquals(0, no.instructions().get(0).imm(), "a member of another name does not match");
+    }
+
+    @Test
     void incompatibleKindsAndTypesAreNotCandidates() {
         TypeList t = new TypeList();
         int i = t.integer("int", 4, true);
