@@ -94,6 +94,33 @@ class BtfCommandTest {
     }
 
     @Test
+    void cHeaderKeepsEnumSizes() throws Exception {
+        // 8-byte enums whose values clang would fit in 4 bytes, and a 4-byte one
+        List<BtfType> types = List.of(new BtfType.Void(),
+                new BtfType.Enum(1, "wide_small", true, 8, false, List.of(new BtfType.EnumValue("WS", 1L << 31))),
+                new BtfType.Enum(2, "wide_big", true, 8, false, List.of(new BtfType.EnumValue("WB", 1L << 40))),
+                new BtfType.Enum(3, "wide_signed", true, 8, true, List.of(new BtfType.EnumValue("WN", -1))),
+                new BtfType.Enum(4, "narrow_eight", false, 8, false, List.of(new BtfType.EnumValue("NE", 7))),
+                new BtfType.Enum(5, "narrow_four", false, 4, false, List.of(new BtfType.EnumValue("NF", 3))));
+        Path raw = dir.resolve("enums.btf");
+        Files.write(raw, Btf.of(types, java.nio.ByteOrder.nativeOrder()).encode(java.nio.ByteOrder.nativeOrder()));
+        Cli dump = Cli.run("btf", "dump", raw.toString(), "--format", "c");
+        assertEquals(0, dump.exitCode(), dump.err());
+        Files.writeString(dir.resolve("enums.h"), dump.out());
+        Files.writeString(dir.resolve("enums.c"), """
+                #include "enums.h"
+                _Static_assert(sizeof(enum wide_small) == 8, "wide_small");
+                _Static_assert(sizeof(enum wide_big) == 8, "wide_big");
+                _Static_assert(sizeof(enum wide_signed) == 8, "wide_signed");
+                _Static_assert(sizeof(enum narrow_eight) == 8, "narrow_eight");
+                _Static_assert(sizeof(enum narrow_four) == 4, "narrow_four");
+                """);
+        // a header without structs leaves preserve_access_index unused, as bpftool's would
+        run(dir, Tools.require("clang-19").toString(), "-target", "bpf", "-Werror", "-Wno-pragma-clang-attribute",
+                "-fsyntax-only", "enums.c");
+    }
+
+    @Test
     void cHeaderOfAnObjectCompiles() throws Exception {
         Cli dump = Cli.run("btf", "dump", TestObjects.path("../core/core_fields.o").toString(), "--format", "c");
         assertEquals(0, dump.exitCode(), dump.err());

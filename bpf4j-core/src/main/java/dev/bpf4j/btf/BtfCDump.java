@@ -330,10 +330,10 @@ public final class BtfCDump {
             String value;
             if (e.wide()) {
                 value = e.signed() ? v + "LL" : Long.toUnsignedString(v) + "ULL";
-                big |= e.signed() ? v != (int) v : (v >>> 31) != 0;
+                // does a value need 64 bits? (below 2^32, clang makes an unsigned enum 4 bytes)
+                big |= e.signed() ? v != (int) v : (v >>> 32) != 0;
             } else {
                 value = e.signed() ? Integer.toString((int) v) : Integer.toUnsignedString((int) v);
-                big |= !e.signed() && (v & 0xffffffffL) > Integer.MAX_VALUE;
             }
             s.append(indent(level + 1)).append(name(enumeratorKey(e.id(), i))).append(" = ").append(value)
                     .append(",\n");
