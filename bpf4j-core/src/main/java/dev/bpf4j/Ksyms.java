@@ -80,12 +80,18 @@ public final class Ksyms {
 
     private static Ksym byBtfId(Btf object, String name, int localType, BtfKind kernelKind, Kind kind, Btf kernel,
                                 boolean weak) {
-        for (BtfType k : kernel.typesByName(name)) {
+        // kfuncs may be declared under a ___flavour name, to pick among kernels' prototypes
+        String kernelName = kernelKind == BtfKind.FUNC ? Btf.essentialName(name) : name;
+        for (BtfType k : kernel.typesByName(kernelName)) {
             if (k.kind() != kernelKind) {
                 continue;
             }
             int kernelType = k instanceof BtfType.Var v ? v.type() : ((BtfType.Func) k).type();
             if (!CoreRelocator.compatible(object, localType, kernel, kernelType)) {
+                if (weak && kernelKind == BtfKind.FUNC) {
+                    // as libbpf: a weak kfunc of another prototype counts as missing (bpf_ksym_exists is false)
+                    return found(name, kind, null, true, "with this prototype");
+                }
                 throw new BpfException(".ksyms: " + name + " is declared as " + object.cName(localType)
                         + " but the kernel's is " + kernel.cName(kernelType));
             }

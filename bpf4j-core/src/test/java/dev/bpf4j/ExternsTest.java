@@ -116,6 +116,33 @@ class ExternsTest {
         assertEquals(0, k.get("bpf4j_no_such_var").btfObjFd());
     }
 
+    @Test
+    void kfuncsAreFoundWithoutTheirFlavourAndAWeakOneOfAnotherPrototypeIsMissing() {
+        // extern struct task_struct *bpf_task_from_pid___v2(int pid) __ksym;
+        // extern int bpf_task_release___bad(int a, int b) __ksym __weak;   (the kernel's takes a task)
+        List<BtfType> types = List.of(new BtfType.Void(),
+                new BtfType.Int(1, "int", 4, BtfType.Int.SIGNED, 0, 32),
+                new BtfType.Struct(2, "task_struct", false, 0, false, List.of()),
+                new BtfType.Ptr(3, "", 2),
+                new BtfType.FuncProto(4, "", 3, List.of(new BtfType.Param("pid", 1))),
+                new BtfType.Func(5, "bpf_task_from_pid___v2", 4, BtfType.Linkage.EXTERN),
+                new BtfType.FuncProto(6, "", 1, List.of(new BtfType.Param("a", 1), new BtfType.Param("b", 1))),
+                new BtfType.Func(7, "bpf_task_release___bad", 6, BtfType.Linkage.EXTERN),
+                new BtfType.Datasec(8, ".ksyms", 0, List.of(new BtfType.SecInfo(5, 0, 0), new BtfType.SecInfo(7, 0, 0))));
+        Btf object = Btf.of(types);
+        Btf kernel = KernelBtf.vmlinux();
+        Map<String, Ksyms.Ksym> k = Ksyms.resolve(object, Set.of("bpf_task_release___bad"), kernel, Ksyms.KALLSYMS)
+                .stream().collect(Collectors.toMap(Ksyms.Ksym::name, x -> x));
+        assertEquals(kernel.typeByName("bpf_task_from_pid", BtfKind.FUNC).orElseThrow().id(),
+                k.get("bpf_task_from_pid___v2").value());
+        assertTrue(k.get("bpf_task_from_pid___v2").found());
+        assertFalse(k.get("bpf_task_release___bad").found(), "a weak kfunc of another prototype is missing");
+
+        BpfException strong = assertThrows(BpfException.class,
+                () -> Ksyms.resolve(object, Set.of(), kernel, Ksyms.KALLSYMS));
+        assertTrue(strong.getMessage().contains("bpf_task_release___bad is declared as"), strong.getMessage());
+    }
+
     /**
      * The externs program loaded through {@link BpfObject#load}: the loader makes the .kconfig map
      * and patches the ksym loads and kfunc calls; the test checks what the program read.
