@@ -232,7 +232,7 @@ public final class KconfigExterns {
         long cookie = KernelBtf.vmlinux().typesByName("bpf_func_id").stream()
                 .anyMatch(t -> t instanceof BtfType.Enum e && e.values().stream()
                         .anyMatch(v -> v.name().equals("BPF_FUNC_get_attach_cookie"))) ? 1 : 0;
-        return Map.of("LINUX_KERNEL_VERSION", (long) KernelConfig.kernelVersion(KernelConfig.kernelRelease()),
+        return Map.of("LINUX_KERNEL_VERSION", (long) KernelConfig.runningKernelVersion(),
                 "LINUX_HAS_BPF_COOKIE", cookie,
                 "LINUX_HAS_SYSCALL_WRAPPER", Ksyms.address(syscallPrefix() + "sys_bpf").isPresent() ? 1L : 0L);
     }

@@ -122,6 +122,26 @@ public final class KernelConfig {
     }
 
     /**
+     * The running kernel's {@code KERNEL_VERSION}: Ubuntu's /proc/version_signature (e.g. {@code
+     * Ubuntu 5.15.0-91.101-generic 5.15.131}) names the upstream version its release string hides,
+     * and is read first, as libbpf does; otherwise the release string.
+     */
+    public static int runningKernelVersion() {
+        Path signature = Path.of("/proc/version_signature");
+        if (Files.isReadable(signature)) {
+            try {
+                String[] fields = Files.readString(signature).strip().split("\\s+");
+                if (fields.length >= 3) {
+                    return kernelVersion(fields[2]);
+                }
+            } catch (IOException | BpfFormatException e) {
+                // fall back to the release string
+            }
+        }
+        return kernelVersion(kernelRelease());
+    }
+
+    /**
      * {@code KERNEL_VERSION(a, b, c)} of a release string ({@code 6.18.44-fc} gives
      * {@code 0x06122c}), with the sublevel clamped to 255 as the kernel's macro does since 4.9.256.
      */
