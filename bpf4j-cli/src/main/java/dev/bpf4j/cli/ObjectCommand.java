@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -279,27 +280,27 @@ final class ObjectCommand {
             if (!programs.isEmpty()) {
                 options.only(programs.toArray(String[]::new));
             }
-            try (BpfObject obj = BpfObject.load(spec, options.build())) {
-                List<Path> pinned = pinDir == null ? List.of() : obj.pin(pinDir);
+            LoadOptions loadOptions = options.build();
+            try (BpfObject obj = BpfObject.load(spec, loadOptions)) {
+                if (pinDir != null) {
+                    obj.pin(pinDir);
+                }
                 List<Map<String, Object>> progs = new ArrayList<>();
                 for (Map.Entry<String, Program> p : obj.programs().entrySet()) {
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("kind", "program");
-                    m.put("name", p.getKey());
-                    m.put("id", p.getValue().info().id());
-                    m.put("type", String.valueOf(p.getValue().type()));
-                    m.put("pinned", pinDir == null ? "" : pinDir.resolve(BpfObject.programPinName(p.getKey())).toString());
-                    progs.add(m);
+                    Path path = pinDir == null ? null : pinDir.resolve(BpfObject.programPinName(p.getKey()));
+                    progs.add(row("program", p.getKey(), p.getValue().info().id(), p.getValue().type(),
+                            pinnedPath(obj, path)));
                 }
                 for (Map.Entry<String, BpfMap> e : obj.maps().entrySet()) {
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("kind", "map");
-                    m.put("name", e.getKey());
-                    m.put("id", e.getValue().info().id());
-                    m.put("type", String.valueOf(e.getValue().type()));
-                    m.put("pinned", pinDir == null ? "" : pinDir.resolve(BpfObject.pinName(e.getKey(), e.getValue())).toString());
-                    progs.add(m);
+                    // a map pinned by name (LIBBPF_PIN_BY_NAME) lives under the pin root, made now or reused
+                    Path byName = spec.map(e.getKey()).filter(d -> d.pinning() != 0)
+                            .map(d -> loadOptions.pinRoot().resolve(d.name())).filter(Files::exists).orElse(null);
+                    Path path = byName != null ? byName
+                            : pinDir == null ? null : pinDir.resolve(BpfObject.pinName(e.getKey(), e.getValue()));
+                    progs.add(row("map", e.getKey(), e.getValue().info().id(), e.getValue().type(),
+                            byName != null ? byName.toString() : pinnedPath(obj, path)));
                 }
+                boolean anyPinned = progs.stream().anyMatch(r -> !r.get("pinned").toString().isEmpty());
                 if (json) {
                     out().println(Json.write(progs));
                 } else {
@@ -307,11 +308,26 @@ final class ObjectCommand {
                     progs.forEach(r -> t.row(r.get("kind"), r.get("name"), r.get("id"), r.get("type"),
                             r.get("pinned").toString().isEmpty() ? "-" : r.get("pinned")));
                     t.print(out());
-                    out().println(pinned.isEmpty() ? "released at exit (use --pin DIR to keep them)"
-                            : pinned.size() + " pins under " + pinDir + " keep them loaded");
+                    out().println(!anyPinned ? "released at exit (use --pin DIR to keep them)"
+                            : "what is pinned stays loaded after exit; the rest is released");
                 }
                 out().flush();
             }
+        }
+
+        private static Map<String, Object> row(String kind, String name, int id, Object type, String pinned) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("kind", kind);
+            m.put("name", name);
+            m.put("id", id);
+            m.put("type", String.valueOf(type));
+            m.put("pinned", pinned);
+            return m;
+        }
+
+        /** {@code path} if the object pinned something there, else empty. */
+        private static String pinnedPath(BpfObject obj, Path path) {
+            return path != null && obj.pins().contains(path.toAbsolutePath()) ? path.toString() : "";
         }
     }
 }
