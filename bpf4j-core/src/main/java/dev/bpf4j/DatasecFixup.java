@@ -38,7 +38,7 @@ final class DatasecFixup {
                 return d; // nothing to place, or placed already
             }
             throw new BpfFormatException(elf.fileName() + ": BTF DATASEC '" + d.name()
-                    + "' has variables but the object has no such section (externs are not supported yet)");
+                    + "' has variables but no ELF section of that name places them");
         }
         ElfSection s = section.get();
         List<ElfSymbol> symbols = elf.symbolsIn(s);

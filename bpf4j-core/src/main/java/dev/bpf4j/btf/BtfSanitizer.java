@@ -102,6 +102,7 @@ public final class BtfSanitizer {
         for (BtfType.SecInfo v : d.vars()) {
             members.add(new BtfType.Member(btf.type(v.type()).name(), v.type(), v.offset() * 8, 0));
         }
-        return new BtfType.Struct(d.id(), d.name().replace('.', '_'), false, d.size(), false, members);
+        // a struct name may hold neither the section's dots nor the '?' of optional sections
+        return new BtfType.Struct(d.id(), d.name().replace('.', '_').replace('?', '_'), false, d.size(), false, members);
     }
 }
