@@ -209,6 +209,9 @@ final class ObjectLoader {
             diffs.add("flags 0x" + Integer.toHexString(have.flags()) + " there, 0x"
                     + Integer.toHexString(want.flags()) + " here");
         }
+        if (have.mapExtra() != want.mapExtra()) { // a bloom filter's hash count, an arena's address
+            diffs.add("map_extra " + have.mapExtra() + " there, " + want.mapExtra() + " here");
+        }
         return diffs.isEmpty() ? null : String.join(", ", diffs);
     }
 

@@ -154,8 +154,24 @@ final class ObjectSpecParser {
         }
         boolean bss = s.type() == ElfSection.SHT_NOBITS;
         List<ElfSymbol> vars = elf.symbolsIn(s).stream().filter(v -> !v.isSection()).toList();
+        for (ElfSymbol v : vars) {
+            if (Long.compareUnsigned(v.value(), s.size()) > 0 || Long.compareUnsigned(v.size(), s.size() - v.value()) > 0) {
+                throw elf.error(s, "variable '" + v.name() + "' at 0x" + Long.toHexString(v.value()) + " of "
+                        + Long.toUnsignedString(v.size()) + " bytes lies outside the section (" + s.size() + " bytes)",
+                        s.offset());
+            }
+        }
         byte[] initial = bss ? new byte[0] : s.bytes();
         return new DataSection(s.name(), s.size(), (s.flags() & ElfSection.SHF_WRITE) == 0, bss, initial, vars);
+    }
+
+    /** A map's key or value size, given twice (key_size and a key type) must agree, as libbpf insists. */
+    private int agreeingSize(ElfSection s, int before, int size, String what, String map, long start) {
+        if (before != 0 && before != size) {
+            throw elf.error(s, "map '" + map + "': " + what + " size " + before + " conflicts with " + size
+                    + " from its other " + what + " definition", s.offset() + start);
+        }
+        return size;
     }
 
     // ---- legacy maps ----
@@ -241,8 +257,9 @@ final class ObjectSpecParser {
             String where = "map '" + name + "' field '" + m.name() + "'";
             switch (m.name()) {
                 case "type" -> type = uintField(s, m, where, start);
-                case "key_size" -> keySize = uintField(s, m, where, start);
-                case "value_size" -> valueSize = uintField(s, m, where, start);
+                case "key_size" -> keySize = agreeingSize(s, keySize, uintField(s, m, where, start), "key", name, start);
+                case "value_size" ->
+                        valueSize = agreeingSize(s, valueSize, uintField(s, m, where, start), "value", name, start);
                 case "max_entries" -> maxEntries = uintField(s, m, where, start);
                 case "map_flags" -> flags = uintField(s, m, where, start);
                 case "numa_node" -> numaNode = uintField(s, m, where, start);
@@ -250,11 +267,11 @@ final class ObjectSpecParser {
                 case "map_extra" -> mapExtra = ulongField(s, m, where, start);
                 case "key" -> {
                     keyTypeId = pointee(s, m, where, start);
-                    keySize = sizeOf(s, keyTypeId, where, start);
+                    keySize = agreeingSize(s, keySize, sizeOf(s, keyTypeId, where, start), "key", name, start);
                 }
                 case "value" -> {
                     valueTypeId = pointee(s, m, where, start);
-                    valueSize = sizeOf(s, valueTypeId, where, start);
+                    valueSize = agreeingSize(s, valueSize, sizeOf(s, valueTypeId, where, start), "value", name, start);
                 }
                 case "values" -> {
                     if (!outer) {

@@ -161,4 +161,21 @@ class ObjectSpecTest {
         assertTrue(e.getMessage().startsWith("renamed.o: section 'xdq' (#"), e.getMessage());
         assertTrue(e.getMessage().contains("unknown program section name 'xdq'"), e.getMessage());
     }
+
+    @Test
+    void aVariableOutsideItsDataSectionIsAFormatError() {
+        byte[] data = TestObjects.bytes("socket_xdp.o");
+        dev.bpf4j.elf.ElfFile elf = dev.bpf4j.elf.ElfFile.parse("x.o", data.clone());
+        dev.bpf4j.elf.ElfSection dataSection = elf.section(".data").orElseThrow();
+        dev.bpf4j.elf.ElfSymbol variable = elf.symbolsIn(dataSection).stream().filter(v -> !v.isSection()).findFirst()
+                .orElseThrow();
+        dev.bpf4j.elf.ElfSection symtab = elf.symbolTable().orElseThrow();
+        // Elf64_Sym: st_name 4, st_info 1, st_other 1, st_shndx 2, st_value 8 (at 8), st_size 8 (at 16)
+        int valueAt = (int) (symtab.offset() + 24L * variable.index() + 8);
+        java.nio.ByteBuffer.wrap(data).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(valueAt, dataSection.size() + 64);
+        BpfFormatException e = assertThrows(BpfFormatException.class, () -> ObjectSpec.parse("moved.o", data));
+        assertTrue(e.getMessage().startsWith("moved.o: section '.data' (#"), e.getMessage());
+        assertTrue(e.getMessage().contains("variable '" + variable.name() + "' at 0x"), e.getMessage());
+        assertTrue(e.getMessage().contains("lies outside the section"), e.getMessage());
+    }
 }
