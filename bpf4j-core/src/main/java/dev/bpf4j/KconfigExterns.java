@@ -184,6 +184,10 @@ public final class KconfigExterns {
             } catch (NumberFormatException ex) {
                 throw new BpfException(".kconfig: " + what + " is not a number, tristate or string");
             }
+            if (e.kind() == Kind.BOOL && (v == 0 || v == 1)) {
+                out.put(e.offset(), (byte) v); // as libbpf: 0 and 1 are fine for a bool
+                return;
+            }
             if (e.kind() != Kind.INT && e.kind() != Kind.CHAR) {
                 throw new BpfException(".kconfig: " + what + " is a number, but " + e.name() + " is " + e.kind());
             }

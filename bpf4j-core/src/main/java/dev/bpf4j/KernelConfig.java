@@ -89,7 +89,10 @@ public final class KernelConfig {
                 continue;
             }
             int eq = line.indexOf('=');
-            if (!line.startsWith("CONFIG_") || eq < 0) {
+            if (!line.startsWith("CONFIG_")) {
+                continue; // as libbpf: only CONFIG_ lines matter
+            }
+            if (eq < 0) {
                 throw new BpfFormatException(source + ": line " + lineNo + " is not CONFIG_NAME=value: " + line);
             }
             values.put(line.substring(0, eq), line.substring(eq + 1));

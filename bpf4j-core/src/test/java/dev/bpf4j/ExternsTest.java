@@ -90,6 +90,23 @@ class ExternsTest {
                 "CONFIG_BPF_SYSCALL=y\nCONFIG_BPF_JIT=m\nCONFIG_HZ=1\nCONFIG_ILLEGAL_POINTER_VALUE=1\nCONFIG_DEFAULT_HOSTNAME=\"x\"\n",
                 "t"), LINUX));
         assertTrue(bool.getMessage().contains("cannot be a bool"), bool.getMessage());
+
+        // as libbpf: a bool may be given as 0 or 1, and lines other than CONFIG_ ones are skipped
+        KernelConfig numeric = KernelConfig.parse("""
+                Linux/x86 6.18 Kernel Configuration
+                CONFIG_BPF_SYSCALL=y
+                CONFIG_BPF_JIT=1
+                CONFIG_HZ=100
+                CONFIG_ILLEGAL_POINTER_VALUE=0
+                CONFIG_DEFAULT_HOSTNAME="h"
+                """, "numeric");
+        ByteBuffer n = ByteBuffer.wrap(k.values(numeric, LINUX)).order(ByteOrder.nativeOrder());
+        assertEquals(1, n.get(at(k, "CONFIG_BPF_JIT")));
+        assertEquals(100, n.getInt(at(k, "CONFIG_HZ")));
+        BpfException two = assertThrows(BpfException.class, () -> k.values(KernelConfig.parse(
+                "CONFIG_BPF_SYSCALL=y\nCONFIG_BPF_JIT=2\nCONFIG_HZ=1\nCONFIG_ILLEGAL_POINTER_VALUE=1\nCONFIG_DEFAULT_HOSTNAME=\"x\"\n",
+                "t"), LINUX));
+        assertTrue(two.getMessage().contains("CONFIG_BPF_JIT=2"), two.getMessage());
     }
 
     @Test
