@@ -68,30 +68,6 @@ final class ObjectExterns {
         return kconfig;
     }
 
-    /**
-     * The .kconfig map, as libbpf makes it: one array entry holding every kconfig value, read-only
-     * for programs and frozen, so the verifier treats the values as constants.
-     */
-    BpfMap createKconfigMap(String kernelName, java.util.function.BiFunction<MapSpec, String, BpfMap> create) {
-        MapSpec spec = MapSpec.builder(MapType.ARRAY).name(kernelName).keySize(4).valueSize(kconfig.size())
-                .maxEntries(1).flags(MapFlags.MMAPABLE | MapFlags.RDONLY_PROG).build();
-        byte[] value;
-        try {
-            value = kconfig.values();
-        } catch (BpfException e) {
-            throw new BpfException(file + ": " + e.getMessage(), e);
-        }
-        BpfMap m = create.apply(spec, KCONFIG);
-        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
-            m.update(arena.allocate(4), arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_BYTE, value));
-            m.freeze();
-        } catch (RuntimeException e) {
-            m.close();
-            throw e;
-        }
-        return m;
-    }
-
     /** The resolved ksyms by name. */
     Map<String, Ksyms.Ksym> ksyms() {
         return ksyms;
