@@ -9,7 +9,7 @@ import dev.bpf4j.ObjectSpec.ProgramDef;
 import dev.bpf4j.ObjectSpec.VariableDef;
 import dev.bpf4j.asm.Instruction;
 import dev.bpf4j.btf.Btf;
-import dev.bpf4j.btf.BtfKind;
+import dev.bpf4j.btf.BtfType;
 import dev.bpf4j.btf.BtfSanitizer;
 import dev.bpf4j.btf.BtfStrings;
 
@@ -18,8 +18,10 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -37,6 +39,9 @@ final class ObjectPlanner {
     private final LoadOptions options;
     private final String file;
     private Btf btf;
+    /** Offsets of line_info strings: every record names its file, and programs share subprograms' lines. */
+    private final Map<String, Integer> lineStrings = new java.util.IdentityHashMap<>(); // decoded once per offset
+    private Map<String, Integer> datasecIds; // DATASEC name -> type id in the loadable BTF
 
     private ObjectPlanner(ObjectSpec spec, LoadOptions options) {
         this.spec = spec;
@@ -179,8 +184,7 @@ final class ObjectPlanner {
     // ---- global data ----
 
     private DataPlan dataPlan(DataSection d) {
-        int valueTypeId = btf == null ? 0
-                : btf.typeByName(d.name(), BtfKind.DATASEC).map(dev.bpf4j.btf.BtfType::id).orElse(0);
+        int valueTypeId = btf == null ? 0 : datasecIds().getOrDefault(d.name(), 0);
         int flags = MapFlags.MMAPABLE | (d.readOnly() ? MapFlags.RDONLY_PROG : 0);
         MapSpec.Builder b = MapSpec.builder(MapType.ARRAY).name(dataMapName(objectName(file), d.name()))
                 .keySize(4).valueSize((int) d.size()).maxEntries(1).flags(flags);
@@ -197,6 +201,18 @@ final class ObjectPlanner {
         }
         // programs may rely on .rodata never changing: the verifier treats it as constant
         return new DataPlan(d.name(), b.build(), contents, d.readOnly());
+    }
+
+    private Map<String, Integer> datasecIds() {
+        if (datasecIds == null) {
+            datasecIds = new HashMap<>();
+            for (BtfType t : btf.types()) {
+                if (t instanceof BtfType.Datasec d) {
+                    datasecIds.putIfAbsent(d.name(), d.id());
+                }
+            }
+        }
+        return datasecIds;
     }
 
     /**
@@ -274,7 +290,7 @@ final class ObjectPlanner {
         if (btf != null) {
             funcInfo = funcInfo(link);
             if (funcInfo.length > 0) {
-                lineInfo = lineInfo(link, btf, file);
+                lineInfo = lineInfo(link);
             }
         }
         return new ProgramPlan(def, match, target, link, mapRefs, kernelName(def.name()), flags, funcInfo, lineInfo);
@@ -314,14 +330,23 @@ final class ObjectPlanner {
         return out.array();
     }
 
-    static byte[] lineInfo(LinkedProgram link, Btf btf, String file) {
+    private byte[] lineInfo(LinkedProgram link) {
         ByteBuffer out = ByteBuffer.allocate(link.lines().size() * LINE_INFO_SIZE).order(ByteOrder.nativeOrder());
         for (LinkedProgram.SourceLine l : link.lines()) {
-            out.putInt(l.slot()).putInt(stringOffset(btf, l.file(), file))
-                    .putInt(stringOffset(btf, l.line(), file))
+            out.putInt(l.slot()).putInt(lineString(l.file()))
+                    .putInt(lineString(l.line()))
                     .putInt(l.lineNumber() << 10 | l.column());
         }
         return out.array();
+    }
+
+    private int lineString(String s) {
+        Integer at = lineStrings.get(s);
+        if (at == null) {
+            at = stringOffset(btf, s, file);
+            lineStrings.put(s, at);
+        }
+        return at;
     }
 
     /** Where a string is in the BTF string table: a whole string, or the tail of a longer one. */
