@@ -71,8 +71,10 @@ for kind in ["parse", "load"]:
         # same bpf() calls on both sides: bpf4j's user time ~ its CPU time minus libbpf's system time
         # (parse makes no bpf() calls: libbpf's system time there is its own allocation, so no estimate)
         ea = ca - (cb - ub)
-        est = f"{ea:.1f} | {ea / ub:.2f}" if kind == "load" else "– | –"
-        print(f"| {kind} | {obj} | {wa:.1f} | {wb:.1f} | {wa / wb:.2f} | {ua:.1f} | {ub:.1f} | {ua / ub:.2f} "
+        # few loads on the C side can all fall between user ticks: no ratio against a 0
+        ratio = lambda x: f"{x / ub:.2f}" if ub > 0 else "–"
+        est = f"{ea:.1f} | {ratio(ea)}" if kind == "load" else "– | –"
+        print(f"| {kind} | {obj} | {wa:.1f} | {wb:.1f} | {wa / wb:.2f} | {ua:.1f} | {ub:.1f} | {ratio(ua)} "
               f"| {ca:.1f} | {cb:.1f} | {ca / cb:.2f} | {est} |")
 print()
 print("Wall: medians over rounds (parse) or batches of 10 loads (load); user: getrusage(RUSAGE_THREAD)")
