@@ -71,16 +71,18 @@ for kind in ["parse", "load"]:
         # same bpf() calls on both sides: bpf4j's user time ~ its CPU time minus libbpf's system time
         # (parse makes no bpf() calls: libbpf's system time there is its own allocation, so no estimate)
         ea = ca - (cb - ub)
-        est = f"{ea:.1f} | {ea / ub:.2f}" if kind == "load" else "– | –"
-        print(f"| {kind} | {obj} | {wa:.1f} | {wb:.1f} | {wa / wb:.2f} | {ua:.1f} | {ub:.1f} | {ua / ub:.2f} "
+        # few loads on the C side can all fall between user ticks: no ratio against a 0
+        ratio = lambda x: f"{x / ub:.2f}" if ub > 0 else "–"
+        est = f"{ea:.1f} | {ratio(ea)}" if kind == "load" else "– | –"
+        print(f"| {kind} | {obj} | {wa:.1f} | {wb:.1f} | {wa / wb:.2f} | {ua:.1f} | {ub:.1f} | {ratio(ua)} "
               f"| {ca:.1f} | {cb:.1f} | {ca / cb:.2f} | {est} |")
 print()
 print("Wall: medians over rounds (parse) or batches of 10 loads (load); user: getrusage(RUSAGE_THREAD)")
 print("ru_utime per operation, averaged over all of them; CPU: the thread's CLOCK_THREAD_CPUTIME_ID (user + system,")
 print("exact, ns), averaged likewise. Both sides make the same bpf() calls, so the kernel's part is the same:")
 print("bpf4j user est. = bpf4j CPU - (libbpf CPU - libbpf user), its ratio against libbpf user (load only).")
-print("bpf4j's load iterations follow a kernel-free warm-up (20000 parse + link rehearsals, 300 map")
-print("creates, 20000 map update+lookup), as a warm process would have run that code.")
+print("bpf4j's load iterations follow a kernel-free warm-up (20000 parse + BpfObject.prepare runs: every step of a load")
+print("but its bpf() calls; 300 map creates, 20000 map update+lookup), as a warm process would have run that code.")
 print("Ratio = bpf4j / libbpf. parse = bpf4j ObjectSpec.parse /")
 print("libbpf bpf_object__open_mem + close, from bytes in memory; load = parse + load (maps, BTF, programs) + close.")
 print("The kernel splits a thread's run time into user and system by the ticks it sampled (HZ=250 here), so")

@@ -58,7 +58,30 @@ public final class BpfObject implements AutoCloseable {
      * @throws BpfException      for everything else, naming the object and the map or program
      */
     public static BpfObject load(ObjectSpec spec, LoadOptions options) {
-        return new ObjectLoader(spec, options).load();
+        return load(prepare(spec, options));
+    }
+
+    /**
+     * Works out everything a load will hand the kernel and creates nothing: checks the options,
+     * makes the BTF loadable, lays out the maps and their contents, links every program switched
+     * on. Reads the kernel's BTF (CO-RE, attach targets, ksyms) and its configuration as a load
+     * does. A dry run: it reports each error a load would report before reaching the kernel.
+     *
+     * @throws BpfException as {@link #load(ObjectSpec, LoadOptions)}, for errors that need no bpf() call
+     */
+    public static LoadPlan prepare(ObjectSpec spec, LoadOptions options) {
+        return ObjectPlanner.prepare(spec, options);
+    }
+
+    /**
+     * Loads a prepared object: makes the bpf() calls the plan lists. A plan may be loaded more than
+     * once; each load makes its own maps and programs (pinned maps are reused as usual).
+     *
+     * @throws VerifierException when a program is rejected; its log is annotated with C source lines
+     * @throws BpfException      for everything else, naming the object and the map or program
+     */
+    public static BpfObject load(LoadPlan plan) {
+        return new ObjectLoader(plan).load();
     }
 
     public ObjectSpec spec() {

@@ -24,7 +24,11 @@ final class BtfLoad {
 
     /** Loads {@code btf} in native byte order; returns the fd. A refusal is retried with a log for the message. */
     static int load(Btf btf, String what) {
-        byte[] bytes = btf.encode(ByteOrder.nativeOrder());
+        return load(btf.encode(ByteOrder.nativeOrder()), what);
+    }
+
+    /** Loads BTF already encoded in native byte order; returns the fd. */
+    static int load(byte[] bytes, String what) {
         int fd = BtfCall.tryLoad(bytes, null);
         if (fd >= 0) {
             return fd;

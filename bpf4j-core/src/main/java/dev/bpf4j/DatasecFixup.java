@@ -8,7 +8,9 @@ import dev.bpf4j.elf.ElfSymbol;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -41,14 +43,18 @@ final class DatasecFixup {
                     + "' has variables but no ELF section of that name places them");
         }
         ElfSection s = section.get();
-        List<ElfSymbol> symbols = elf.symbolsIn(s);
+        Map<String, ElfSymbol> symbols = new HashMap<>();
+        for (ElfSymbol x : elf.symbolsIn(s)) {
+            if (!x.isSection()) {
+                symbols.putIfAbsent(x.name(), x); // the first, as a search in symbol order would find
+            }
+        }
         List<BtfType.SecInfo> vars = new ArrayList<>();
         for (BtfType.SecInfo v : d.vars()) {
             BtfType t = btf.type(v.type());
             int offset = v.offset();
             if (t instanceof BtfType.Var var) {
-                ElfSymbol sym = symbols.stream().filter(x -> x.name().equals(var.name()) && !x.isSection())
-                        .findFirst().orElse(null);
+                ElfSymbol sym = symbols.get(var.name());
                 if (sym != null) {
                     offset = (int) sym.value();
                     if (var.linkage() == BtfType.Linkage.GLOBAL && (sym.visibility() == ElfSymbol.STV_HIDDEN

@@ -68,30 +68,6 @@ final class ObjectExterns {
         return kconfig;
     }
 
-    /**
-     * The .kconfig map, as libbpf makes it: one array entry holding every kconfig value, read-only
-     * for programs and frozen, so the verifier treats the values as constants.
-     */
-    BpfMap createKconfigMap(String kernelName, java.util.function.BiFunction<MapSpec, String, BpfMap> create) {
-        MapSpec spec = MapSpec.builder(MapType.ARRAY).name(kernelName).keySize(4).valueSize(kconfig.size())
-                .maxEntries(1).flags(MapFlags.MMAPABLE | MapFlags.RDONLY_PROG).build();
-        byte[] value;
-        try {
-            value = kconfig.values();
-        } catch (BpfException e) {
-            throw new BpfException(file + ": " + e.getMessage(), e);
-        }
-        BpfMap m = create.apply(spec, KCONFIG);
-        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
-            m.update(arena.allocate(4), arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_BYTE, value));
-            m.freeze();
-        } catch (RuntimeException e) {
-            m.close();
-            throw e;
-        }
-        return m;
-    }
-
     /** The resolved ksyms by name. */
     Map<String, Ksyms.Ksym> ksyms() {
         return ksyms;
@@ -102,28 +78,29 @@ final class ObjectExterns {
      * .kconfig map (symbolic, the loader puts in the fd); an untyped ksym (or a missing weak one)
      * its address; a typed ksym its kernel BTF id; a kfunc call the kernel BTF id, or an invalid
      * helper call when a weak kfunc is missing, so code that checks for it first still verifies.
+     * {@code where} names the instruction in errors (built only for one).
      */
-    Instruction patch(Instruction insn, String name, String at) {
+    Instruction patch(Instruction insn, String name, java.util.function.Supplier<String> where) {
         boolean call = insn.opcode() == 0x85;
         if (!call && !insn.isWide()) {
-            throw new BpfException(at + " uses extern '" + name + "' but is neither a 64-bit load nor a call");
+            throw new BpfException(where.get() + " uses extern '" + name + "' but is neither a 64-bit load nor a call");
         }
         var k = kconfig.extern(name);
         if (k.isPresent()) {
             if (call) {
-                throw new BpfException(at + " calls kconfig extern '" + name + "'");
+                throw new BpfException(where.get() + " calls kconfig extern '" + name + "'");
             }
             return insn.withSrc(Instruction.PSEUDO_MAP_VALUE).withImm((long) k.get().offset() << 32)
                     .withReference(KCONFIG);
         }
         Ksyms.Ksym s = ksyms.get(name);
         if (s == null) {
-            throw new BpfException(at + " uses extern '" + name + "', which is neither a __kconfig nor a __ksym"
+            throw new BpfException(where.get() + " uses extern '" + name + "', which is neither a __kconfig nor a __ksym"
                     + " extern (or the object has no BTF describing it)");
         }
         if (call) {
             if (s.kind() != Ksyms.Kind.KFUNC) {
-                throw new BpfException(at + " calls '" + name + "', which is a kernel variable, not a kfunc");
+                throw new BpfException(where.get() + " calls '" + name + "', which is a kernel variable, not a kfunc");
             }
             if (!s.found()) {
                 int index = new ArrayList<>(ksyms.keySet()).indexOf(name);
@@ -137,7 +114,7 @@ final class ObjectExterns {
                     ? insn.withSrc(Instruction.PSEUDO_BTF_ID).withImm(((long) s.btfObjFd() << 32) | s.value())
                     : insn.withSrc(0).withImm(0);
             case ADDRESS -> insn.withSrc(0).withImm(s.value());
-            case KFUNC -> throw new BpfException(at + " takes the address of kfunc '" + name
+            case KFUNC -> throw new BpfException(where.get() + " takes the address of kfunc '" + name
                     + "', which cannot be loaded; call it instead");
         };
     }
@@ -148,6 +125,9 @@ final class ObjectExterns {
      * (and parameter names) the kernel accepts.
      */
     Btf prepare(Btf btf) {
+        if (!needsPreparing(btf)) {
+            return btf;
+        }
         List<BtfType> types = new ArrayList<>(btf.types());
         int intType = -1;
         for (int i = 1; i < types.size() && intType < 0; i++) {
@@ -196,6 +176,22 @@ final class ObjectExterns {
             }
         }
         return btf.withTypes(types);
+    }
+
+    /** True if the BTF has an extern section or an extern variable or function: else prepare leaves it as it is. */
+    private static boolean needsPreparing(Btf btf) {
+        for (BtfType t : btf.types()) {
+            boolean externs = switch (t) {
+                case BtfType.Datasec d -> d.name().equals(KCONFIG) || d.name().equals(KSYMS);
+                case BtfType.Var v -> v.linkage() == BtfType.Linkage.EXTERN;
+                case BtfType.Func f -> f.linkage() == BtfType.Linkage.EXTERN;
+                default -> false;
+            };
+            if (externs) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static int append(List<BtfType> types, BtfType t) {

@@ -132,35 +132,35 @@ final class ObjectLinker {
     private void relocate(ProgramDef f, int index, Instruction insn, Relocation r, int slotInFunction) {
         ElfSymbol sym = r.symbol();
         String section = r.symbolSection();
-        String at = where(f) + ": instruction " + slotInFunction;
+        java.util.function.Supplier<String> where = () -> where(f) + ": instruction " + slotInFunction;
         if (section.isEmpty()) {
-            code.set(index, externs.patch(insn, sym.name(), at));
+            code.set(index, externs.patch(insn, sym.name(), where));
             return;
         }
         boolean call = insn.opcode() == CALL && insn.src() == Instruction.PSEUDO_CALL;
         if (call) {
             if (!section.equals(".text")) {
-                throw new BpfException(at + " calls '" + sym.name() + "' in section '" + section
+                throw new BpfException(where.get() + " calls '" + sym.name() + "' in section '" + section
                         + "'; subprograms must be in .text");
             }
             callTo(f, index, insn, sym.value() + (insn.imm32() + 1L) * 8);
             return;
         }
         if (!insn.isWide()) {
-            throw new BpfException(at + " (opcode 0x" + Integer.toHexString(insn.opcode()) + ") has a relocation"
+            throw new BpfException(where.get() + " (opcode 0x" + Integer.toHexString(insn.opcode()) + ") has a relocation"
                     + " against '" + sym.name() + "' but is neither a 64-bit load nor a call");
         }
         if (section.equals(".maps") || section.equals("maps")) {
-            String map = sym.isSection() ? mapAt(section, sym.value() + insn.imm32(), at) : sym.name();
-            if (spec.map(map).isEmpty()) {
-                throw new BpfException(at + " refers to '" + map + "', which is not a map definition");
+            String map = sym.isSection() ? mapAt(section, sym.value() + insn.imm32(), where) : sym.name();
+            if (!isMap(map)) {
+                throw new BpfException(where.get() + " refers to '" + map + "', which is not a map definition");
             }
             code.set(index, insn.withSrc(Instruction.PSEUDO_MAP_FD).withImm(0).withReference(map));
-        } else if (spec.dataSection(section).isPresent()) {
+        } else if (dataSection(section) != null) {
             long offset = (sym.isSection() ? 0 : sym.value()) + insn.imm32();
-            long size = spec.dataSection(section).get().size();
+            long size = dataSection(section).size();
             if (offset < 0 || offset > size) {
-                throw new BpfException(at + " points at offset " + offset + " of '" + section + "' ("
+                throw new BpfException(where.get() + " points at offset " + offset + " of '" + section + "' ("
                         + size + " bytes)");
             }
             code.set(index, insn.withSrc(Instruction.PSEUDO_MAP_VALUE).withImm(offset << 32).withReference(section));
@@ -170,27 +170,51 @@ final class ObjectLinker {
             code.set(index, func);
             callTo(f, index, func, target);
         } else {
-            throw new BpfException(at + " refers to '" + sym.name() + "' in section '" + section
+            throw new BpfException(where.get() + " refers to '" + sym.name() + "' in section '" + section
                     + "', which holds neither maps, global data nor functions");
         }
     }
 
-    private String mapAt(String section, long offset, String at) {
+    private boolean isMap(String name) {
+        for (ObjectSpec.MapDef m : spec.maps()) {
+            if (m.name().equals(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private ObjectSpec.DataSection dataSection(String name) {
+        for (ObjectSpec.DataSection d : spec.dataSections()) {
+            if (d.name().equals(name)) {
+                return d;
+            }
+        }
+        return null;
+    }
+
+    private String mapAt(String section, long offset, java.util.function.Supplier<String> where) {
         return spec.elf().section(section).stream()
                 .flatMap(s -> spec.elf().symbolsIn(s).stream())
                 .filter(s -> !s.isSection() && s.value() == offset)
                 .map(ElfSymbol::name).findFirst()
-                .orElseThrow(() -> new BpfException(at + " refers to offset " + offset + " of '" + section
+                .orElseThrow(() -> new BpfException(where.get() + " refers to offset " + offset + " of '" + section
                         + "', where no map starts"));
     }
 
     /** Points a call (or a callback address) at the subprogram starting at {@code target} in .text. */
     private void callTo(ProgramDef f, int index, Instruction insn, long target) {
-        ProgramDef callee = spec.subprograms().stream()
-                .filter(s -> target >= s.sectionOffset() && target < s.sectionOffset() + s.instructionCount() * 8)
-                .findFirst()
-                .orElseThrow(() -> new BpfException(where(f) + ": call target at .text+0x" + Long.toHexString(target)
-                        + " is not inside any subprogram"));
+        ProgramDef callee = null;
+        for (ProgramDef s : spec.subprograms()) {
+            if (target >= s.sectionOffset() && target < s.sectionOffset() + s.instructionCount() * 8) {
+                callee = s;
+                break;
+            }
+        }
+        if (callee == null) {
+            throw new BpfException(where(f) + ": call target at .text+0x" + Long.toHexString(target)
+                    + " is not inside any subprogram");
+        }
         if (callee.sectionOffset() != target) {
             throw new BpfException(where(f) + ": call into the middle of subprogram '" + callee.name() + "'");
         }

@@ -115,9 +115,9 @@ class ObjectLoadTest {
             assertEquals(MapFlags.MMAPABLE | MapFlags.RDONLY_PROG, ro.flags());
             assertTrue(ro.btfValueTypeId() != 0, "value described by the DATASEC");
         }
-        assertEquals("a_long_o.data", ObjectLoader.dataMapName("a_long_object_name", ".data"));
-        assertEquals("x.rodata", ObjectLoader.dataMapName("x", ".rodata"));
-        assertEquals("socket_xdp", ObjectLoader.objectName("/tmp/socket_xdp.bpfeb.o"));
+        assertEquals("a_long_o.data", ObjectPlanner.dataMapName("a_long_object_name", ".data"));
+        assertEquals("x.rodata", ObjectPlanner.dataMapName("x", ".rodata"));
+        assertEquals("socket_xdp", ObjectPlanner.objectName("/tmp/socket_xdp.bpfeb.o"));
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.bpf4j.bench;
 import dev.bpf4j.BpfMap;
 import dev.bpf4j.BpfObject;
 import dev.bpf4j.LoadOptions;
+import dev.bpf4j.LoadPlan;
 import dev.bpf4j.MapSpec;
 import dev.bpf4j.MapType;
 import dev.bpf4j.ObjectSpec;
@@ -54,7 +55,7 @@ import java.util.concurrent.TimeUnit;
 public class ObjectLoadBench {
     static final int BATCH = 10;
     static final int PAUSE_MS = 50;
-    /** Kernel-free rehearsals (parse, and link every program) before the paced loads. */
+    /** Kernel-free rehearsals (parse, and {@link BpfObject#prepare}: all of a load but its bpf() calls) before the paced loads. */
     static final int WARM_PREPARES = 20_000;
     /** Map create/update/lookup/close rounds that warm the bpf() wrappers, with no program load. */
     static final int WARM_MAP_OPS = 20_000;
@@ -85,16 +86,14 @@ public class ObjectLoadBench {
 
     /**
      * Load iterations are few (kernel pacing), too few for the JIT: a warm process would have run this
-     * code thousands of times. Here parsing and linking run without the kernel, and the bpf()
-     * wrappers through map operations, which load no program.
+     * code thousands of times. Here parsing and the load's preparation (every step but its bpf()
+     * calls) run without the kernel, and the bpf() wrappers through map operations, which load no program.
      */
     private void warm() {
         long sum = 0;
         for (int i = 0; i < WARM_PREPARES; i++) {
-            ObjectSpec spec = ObjectSpec.parse(object, bytes);
-            for (ObjectSpec.ProgramDef program : spec.programs()) {
-                sum += spec.link(program.name()).instructions().size();
-            }
+            LoadPlan plan = BpfObject.prepare(ObjectSpec.parse(object, bytes), LoadOptions.defaults());
+            sum += plan.programs().size();
         }
         MapSpec small = MapSpec.builder(MapType.ARRAY).name("warm").keySize(4).valueSize(8).maxEntries(4).build();
         for (int i = 0; i < WARM_MAP_CREATES; i++) {

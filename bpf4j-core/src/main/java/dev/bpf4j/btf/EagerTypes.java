@@ -9,16 +9,11 @@ import java.util.Map;
 /** Types decoded up front (object BTF, small): a list and name maps. */
 final class EagerTypes implements TypeTable {
     private final List<BtfType> types;
-    private final Map<String, List<BtfType>> byName = new HashMap<>();
+    private Map<String, List<BtfType>> byName; // built on first lookup: a loader's rewritten BTF rarely needs one
     private Map<String, List<BtfType>> byEssentialName;
 
     EagerTypes(List<BtfType> types) {
         this.types = Collections.unmodifiableList(new ArrayList<>(types));
-        for (BtfType t : this.types) {
-            if (!t.name().isEmpty()) {
-                byName.computeIfAbsent(t.name(), k -> new ArrayList<>(1)).add(t);
-            }
-        }
     }
 
     List<BtfType> list() {
@@ -36,7 +31,15 @@ final class EagerTypes implements TypeTable {
     }
 
     @Override
-    public List<BtfType> named(String name) {
+    public synchronized List<BtfType> named(String name) {
+        if (byName == null) {
+            byName = new HashMap<>();
+            for (BtfType t : types) {
+                if (!t.name().isEmpty()) {
+                    byName.computeIfAbsent(t.name(), k -> new ArrayList<>(1)).add(t);
+                }
+            }
+        }
         return List.copyOf(byName.getOrDefault(name, List.of()));
     }
 

@@ -1,0 +1,374 @@
+package dev.bpf4j;
+
+import dev.bpf4j.LoadPlan.DataPlan;
+import dev.bpf4j.LoadPlan.MapPlan;
+import dev.bpf4j.LoadPlan.ProgramPlan;
+import dev.bpf4j.ObjectSpec.DataSection;
+import dev.bpf4j.ObjectSpec.MapDef;
+import dev.bpf4j.ObjectSpec.ProgramDef;
+import dev.bpf4j.ObjectSpec.VariableDef;
+import dev.bpf4j.asm.Instruction;
+import dev.bpf4j.btf.Btf;
+import dev.bpf4j.btf.BtfType;
+import dev.bpf4j.btf.BtfSanitizer;
+import dev.bpf4j.btf.BtfStrings;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The user-space half of loading ({@link BpfObject#prepare}): checks the options, makes the BTF
+ * loadable, works out every map's spec and contents and links every program, creating nothing.
+ * {@link ObjectLoader} then makes the bpf() calls the plan lists.
+ */
+final class ObjectPlanner {
+    /** {@code LIBBPF_PIN_BY_NAME}. */
+    static final int PIN_BY_NAME = 1;
+    static final int FUNC_INFO_SIZE = 8;
+    static final int LINE_INFO_SIZE = 16;
+
+    private final ObjectSpec spec;
+    private final LoadOptions options;
+    private final String file;
+    private Btf btf;
+    /** Offsets of line_info strings: every record names its file, and programs share subprograms' lines. */
+    private final Map<String, Integer> lineStrings = new java.util.IdentityHashMap<>(); // decoded once per offset
+    private Map<String, Integer> datasecIds; // DATASEC name -> type id in the loadable BTF
+
+    private ObjectPlanner(ObjectSpec spec, LoadOptions options) {
+        this.spec = spec;
+        this.options = options;
+        this.file = spec.fileName();
+    }
+
+    static LoadPlan prepare(ObjectSpec spec, LoadOptions options) {
+        return new ObjectPlanner(spec, options).run();
+    }
+
+    private LoadPlan run() {
+        checkOptions();
+        ObjectCore.checkRecords(spec);
+        ObjectCore core = ObjectCore.of(spec, options);
+        ObjectExterns externs = ObjectExterns.of(spec);
+        byte[] btfBytes = null;
+        if (spec.btf().isPresent()) {
+            btf = BtfSanitizer.sanitize(DatasecFixup.apply(externs.prepare(spec.btf().get()), spec.elf()),
+                    BtfLoad.supported());
+            btfBytes = btf.encode(ByteOrder.nativeOrder());
+        }
+        List<MapPlan> maps = new ArrayList<>();
+        Set<String> mapNames = new HashSet<>();
+        for (MapDef def : spec.maps()) {
+            maps.add(mapPlan(def));
+            mapNames.add(def.name());
+        }
+        for (MapDef def : spec.maps()) {
+            if (def.mapType() != MapType.PROG_ARRAY) {
+                for (String name : def.initialValues().values()) {
+                    if (!mapNames.contains(name)) {
+                        throw new BpfException(file + ": map '" + def.name() + "' is initialised with '" + name
+                                + "', which is not a map of this object");
+                    }
+                }
+            }
+        }
+        List<DataPlan> data = new ArrayList<>();
+        for (DataSection d : spec.dataSections()) {
+            if (d.size() > 0) {
+                data.add(dataPlan(d));
+            }
+        }
+        if (externs.kconfig().size() > 0) {
+            data.add(kconfigPlan(externs));
+        }
+        data.forEach(d -> mapNames.add(d.name()));
+        List<ProgramPlan> programs = new ArrayList<>();
+        for (ProgramDef def : spec.programs()) {
+            if (options.autoload(def.name())) {
+                programs.add(programPlan(def, core, externs, mapNames));
+            }
+        }
+        return new LoadPlan(spec, options, btfBytes, maps, data, programs);
+    }
+
+    private void checkOptions() {
+        if (spec.elf().order() != ByteOrder.nativeOrder()) {
+            throw new BpfException(file + " is a " + spec.elf().order() + " object; this machine is "
+                    + ByteOrder.nativeOrder() + ": it cannot be loaded here (build it with -target bpfel or bpf)");
+        }
+        for (String m : options.overriddenMaps()) {
+            if (spec.map(m).isEmpty()) {
+                throw new BpfException(file + ": load options name map '" + m + "', which the object does not define");
+            }
+        }
+        for (String p : options.mentionedPrograms()) {
+            if (spec.program(p).isEmpty()) {
+                throw new BpfException(file + ": load options name program '" + p + "', which the object does not"
+                        + " have (programs: " + spec.programs().stream().map(ProgramDef::name).toList() + ")");
+            }
+        }
+        for (String v : options.variableNames()) {
+            VariableDef def = spec.variable(v).orElseThrow(() -> new BpfException(file
+                    + ": load options set variable '" + v + "', which the object does not define"));
+            int given = options.variable(v).orElseThrow().length;
+            if (given != def.size()) {
+                throw new BpfException(file + ": variable '" + v + "' is " + def.size() + " bytes, load options give "
+                        + given);
+            }
+        }
+    }
+
+    // ---- maps ----
+
+    private MapPlan mapPlan(MapDef def) {
+        MapSpec mapSpec = mapSpec(def);
+        Path pin = null;
+        if (def.pinning() != 0) {
+            if (def.pinning() != PIN_BY_NAME) {
+                throw new BpfException(file + ": map '" + def.name() + "' asks for pinning type " + def.pinning()
+                        + "; only LIBBPF_PIN_BY_NAME (1) is known");
+            }
+            pin = options.pinRoot().resolve(def.name()).toAbsolutePath();
+        }
+        return new MapPlan(def.name(), mapSpec, pin, def.initialValues(), def.mapType() == MapType.PROG_ARRAY);
+    }
+
+    /** The map's spec; its BTF type ids are set, the BTF fd (0 here) is the loader's to fill in. */
+    private MapSpec mapSpec(MapDef def) {
+        MapType type = def.mapType();
+        if (type == null) {
+            throw new BpfException(file + ": map '" + def.name() + "' has map type " + def.type()
+                    + ", unknown to this library");
+        }
+        int flags = options.mapFlags(def.name()).orElse(def.flags());
+        MapSpec.Builder b = MapSpec.builder(type).name(kernelName(def.name()))
+                .keySize(def.keySize()).valueSize(fdValueSize(type, def.valueSize()))
+                .maxEntries(options.maxEntries(def.name()).orElse(def.maxEntries()))
+                .mapExtra(def.mapExtra());
+        if ((flags & MapFlags.NUMA_NODE) != 0) {
+            b.numaNode(def.numaNode());
+        }
+        b.flags(flags);
+        if (def.inner() != null) {
+            b.innerSpec(mapSpec(def.inner()));
+        }
+        if (btf != null && takesBtf(type) && (def.keyTypeId() != 0 || def.valueTypeId() != 0)) {
+            b.btf(0, def.keyTypeId(), def.valueTypeId());
+        }
+        return b.build();
+    }
+
+    /** Maps of fds hold 4-byte values even when the definition leaves the size out. */
+    private static int fdValueSize(MapType type, int valueSize) {
+        boolean fds = type == MapType.PROG_ARRAY || type == MapType.ARRAY_OF_MAPS || type == MapType.HASH_OF_MAPS;
+        return fds && valueSize == 0 ? 4 : valueSize;
+    }
+
+    /** Types whose values are kernel objects take no BTF (libbpf drops it for them). */
+    private static boolean takesBtf(MapType type) {
+        return switch (type) {
+            case PERF_EVENT_ARRAY, CGROUP_ARRAY, STACK_TRACE, ARRAY_OF_MAPS, HASH_OF_MAPS, DEVMAP, DEVMAP_HASH,
+                 CPUMAP, XSKMAP, SOCKMAP, SOCKHASH, QUEUE, STACK, PROG_ARRAY -> false;
+            default -> true;
+        };
+    }
+
+    // ---- global data ----
+
+    private DataPlan dataPlan(DataSection d) {
+        int valueTypeId = btf == null ? 0 : datasecIds().getOrDefault(d.name(), 0);
+        int flags = MapFlags.MMAPABLE | (d.readOnly() ? MapFlags.RDONLY_PROG : 0);
+        MapSpec.Builder b = MapSpec.builder(MapType.ARRAY).name(dataMapName(objectName(file), d.name()))
+                .keySize(4).valueSize((int) d.size()).maxEntries(1).flags(flags);
+        if (valueTypeId != 0) {
+            b.btf(0, 0, valueTypeId);
+        }
+        byte[] contents = d.contents();
+        for (String v : options.variableNames()) {
+            VariableDef def = spec.variable(v).orElseThrow();
+            if (def.section().equals(d.name())) {
+                byte[] value = options.variable(v).orElseThrow();
+                System.arraycopy(value, 0, contents, def.offset(), value.length);
+            }
+        }
+        // programs may rely on .rodata never changing: the verifier treats it as constant
+        return new DataPlan(d.name(), b.build(), contents, d.readOnly());
+    }
+
+    private Map<String, Integer> datasecIds() {
+        if (datasecIds == null) {
+            datasecIds = new HashMap<>();
+            for (BtfType t : btf.types()) {
+                if (t instanceof BtfType.Datasec d) {
+                    datasecIds.putIfAbsent(d.name(), d.id());
+                }
+            }
+        }
+        return datasecIds;
+    }
+
+    /**
+     * The .kconfig map, as libbpf makes it: one array entry holding every kconfig value, read-only
+     * for programs and frozen, so the verifier treats the values as constants.
+     */
+    private DataPlan kconfigPlan(ObjectExterns externs) {
+        MapSpec mapSpec = MapSpec.builder(MapType.ARRAY).name(dataMapName(objectName(file), ObjectExterns.KCONFIG))
+                .keySize(4).valueSize(externs.kconfig().size()).maxEntries(1)
+                .flags(MapFlags.MMAPABLE | MapFlags.RDONLY_PROG).build();
+        byte[] values;
+        try {
+            values = externs.kconfig().values();
+        } catch (BpfException e) {
+            throw new BpfException(file + ": " + e.getMessage(), e);
+        }
+        return new DataPlan(ObjectExterns.KCONFIG, mapSpec, values, true);
+    }
+
+    /** The object's name as libbpf takes it: the file name up to its first dot. */
+    static String objectName(String fileName) {
+        Path p = Path.of(fileName).getFileName();
+        String name = p == null ? fileName : p.toString();
+        int dot = name.indexOf('.');
+        return dot > 0 ? name.substring(0, dot) : name;
+    }
+
+    /**
+     * libbpf's name for a data section's map: a prefix of the object name, then the section name
+     * ({@code socket_x.data}); sub-sections such as {@code .data.custom} keep their own name.
+     * Characters the kernel refuses become '_'.
+     */
+    static String dataMapName(String objectName, String section) {
+        int max = MapSpec.MAX_NAME_LENGTH;
+        int suffix = Math.max(7, section.length());
+        int prefix = section.indexOf('.', 1) >= 0 ? 0 : Math.max(0, Math.min(max - suffix, objectName.length()));
+        String name = objectName.substring(0, prefix) + section;
+        StringBuilder out = new StringBuilder();
+        for (char c : name.toCharArray()) {
+            out.append(Character.isLetterOrDigit(c) && c < 128 || c == '.' || c == '_' ? c : '_');
+        }
+        return out.length() > max ? out.substring(0, max) : out.toString();
+    }
+
+    /** The name as the kernel keeps it: at most 15 bytes, cut between characters, never inside one. */
+    private static String kernelName(String name) {
+        if (name.getBytes(StandardCharsets.UTF_8).length <= MapSpec.MAX_NAME_LENGTH) {
+            return name;
+        }
+        int end = 0;
+        int bytes = 0;
+        while (end < name.length()) {
+            int cp = name.codePointAt(end);
+            int size = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4; // its UTF-8 length
+            if (bytes + size > MapSpec.MAX_NAME_LENGTH) {
+                break;
+            }
+            bytes += size;
+            end += Character.charCount(cp);
+        }
+        return name.substring(0, end);
+    }
+
+    // ---- programs ----
+
+    private ProgramPlan programPlan(ProgramDef def, ObjectCore core, ObjectExterns externs, Set<String> mapNames) {
+        SectionMatch match = def.match().orElseThrow();
+        AttachTarget target = match.attachBtf() ? AttachTarget.resolve(def, file) : null;
+        LinkedProgram link = ObjectLinker.link(spec, def, core, externs);
+        int[] mapRefs = mapRefs(link, mapNames);
+        int flags = (match.sleepable() ? ProgramSpec.F_SLEEPABLE : 0)
+                | (match.xdpFrags() ? ProgramSpec.F_XDP_HAS_FRAGS : 0);
+        byte[] funcInfo = new byte[0];
+        byte[] lineInfo = new byte[0];
+        if (btf != null) {
+            funcInfo = funcInfo(link);
+            if (funcInfo.length > 0) {
+                lineInfo = lineInfo(link);
+            }
+        }
+        return new ProgramPlan(def, match, target, link, mapRefs, kernelName(def.name()), flags, funcInfo, lineInfo);
+    }
+
+    /** The indices of the instructions that take a map's fd, each map checked to be one the load makes. */
+    private int[] mapRefs(LinkedProgram link, Set<String> mapNames) {
+        List<Instruction> insns = link.instructions().list();
+        int[] refs = new int[insns.size()];
+        int n = 0;
+        for (int i = 0; i < insns.size(); i++) {
+            Instruction insn = insns.get(i);
+            if (takesMapFd(insn)) {
+                if (!mapNames.contains(insn.reference())) {
+                    throw new BpfException(file + ": program '" + link.name() + "' uses '" + insn.reference()
+                            + "', for which no map was made");
+                }
+                refs[n++] = i;
+            }
+        }
+        return java.util.Arrays.copyOf(refs, n);
+    }
+
+    static boolean takesMapFd(Instruction insn) {
+        return insn.reference() != null && insn.isWide()
+                && (insn.src() == Instruction.PSEUDO_MAP_FD || insn.src() == Instruction.PSEUDO_MAP_VALUE);
+    }
+
+    static byte[] funcInfo(LinkedProgram link) {
+        if (link.functions().stream().anyMatch(f -> f.btfTypeId() == 0)) {
+            return new byte[0]; // all or none: the kernel wants one record per function
+        }
+        ByteBuffer out = ByteBuffer.allocate(link.functions().size() * FUNC_INFO_SIZE).order(ByteOrder.nativeOrder());
+        for (LinkedProgram.Function f : link.functions()) {
+            out.putInt(f.slot()).putInt(f.btfTypeId());
+        }
+        return out.array();
+    }
+
+    private byte[] lineInfo(LinkedProgram link) {
+        ByteBuffer out = ByteBuffer.allocate(link.lines().size() * LINE_INFO_SIZE).order(ByteOrder.nativeOrder());
+        for (LinkedProgram.SourceLine l : link.lines()) {
+            out.putInt(l.slot()).putInt(lineString(l.file()))
+                    .putInt(lineString(l.line()))
+                    .putInt(l.lineNumber() << 10 | l.column());
+        }
+        return out.array();
+    }
+
+    private int lineString(String s) {
+        Integer at = lineStrings.get(s);
+        if (at == null) {
+            at = stringOffset(btf, s, file);
+            lineStrings.put(s, at);
+        }
+        return at;
+    }
+
+    /** Where a string is in the BTF string table: a whole string, or the tail of a longer one. */
+    private static int stringOffset(Btf btf, String s, String file) {
+        BtfStrings strings = btf.strings();
+        int at = strings.offsetOf(s);
+        if (at >= 0) {
+            return at;
+        }
+        byte[] table = strings.bytes();
+        byte[] want = s.getBytes(StandardCharsets.UTF_8);
+        outer:
+        for (int i = 0; i + want.length < table.length; i++) {
+            for (int j = 0; j < want.length; j++) {
+                if (table[i + j] != want[j]) {
+                    continue outer;
+                }
+            }
+            if (table[i + want.length] == 0) {
+                return i;
+            }
+        }
+        throw new BpfException(file + ": line_info string '" + s + "' is not in the BTF string table");
+    }
+}
