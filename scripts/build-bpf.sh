@@ -13,12 +13,22 @@ dirs="testdata/bpf:testdata/bpf testdata/core:testdata/core bpf4j-core/src/main/
 toolchain_file="$root/testdata/TOOLCHAIN"
 
 check=0
-base="$root"
 if [ "${1:-}" = "--check" ]; then
 	check=1
-	base=$(mktemp -d)
-	trap 'rm -rf "$base"' EXIT
 fi
+
+# clang-19 orders some BTF types (those of typed __ksym externs, for one) differently when the
+# build directory's path has another length, so every build happens in a staging directory whose
+# path always has the same length, whatever the checkout's path: the objects then depend only on
+# the sources and the toolchain.
+stage=$(mktemp -d /tmp/bpf4j-bpf.XXXXXXXX)
+trap 'rm -rf "$stage"' EXIT
+for pair in $dirs; do
+	src=${pair%%:*}
+	mkdir -p "$stage/$src"
+	cp -R "$root/$src/." "$stage/$src/"
+done
+out="$stage/out"
 
 # Fixed flags; relative source paths and prefix maps keep build paths out of the objects.
 multiarch=$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
@@ -28,20 +38,20 @@ case $(uname -m) in  # for bpf_tracing.h's register names
 esac
 
 build() { # source-dir file.c target output
-	(cd "$root/$1" && "$CLANG" -O2 -g -Wall -Werror -fno-ident -I"/usr/include/$multiarch" \
-		-D__TARGET_ARCH_$target_arch -fdebug-prefix-map="$root/$1=." -ffile-prefix-map="$root/$1=." \
+	(cd "$stage/$1" && "$CLANG" -O2 -g -Wall -Werror -fno-ident -I"/usr/include/$multiarch" \
+		-D__TARGET_ARCH_$target_arch -fdebug-prefix-map="$stage/$1=." -ffile-prefix-map="$stage/$1=." \
 		-target "$3" -c "$2" -o "$4")
 }
 
 for pair in $dirs; do
 	src=${pair%%:*} dst=${pair#*:}
-	mkdir -p "$base/$dst"
-	for c in "$root/$src"/*.c; do
+	mkdir -p "$out/$dst"
+	for c in "$stage/$src"/*.c; do
 		name=$(basename "$c" .c)
-		build "$src" "$name.c" bpfel "$base/$dst/$name.o"
+		build "$src" "$name.c" bpfel "$out/$dst/$name.o"
 	done
 done
-build testdata/bpf socket_xdp.c bpfeb "$base/testdata/bpf/socket_xdp.bpfeb.o"
+build testdata/bpf socket_xdp.c bpfeb "$out/testdata/bpf/socket_xdp.bpfeb.o"
 
 # The objects depend on the compiler and on the headers from libbpf-dev and linux-libc-dev: the
 # versions they were built with are recorded, and --check compares bytes only under the same ones.
@@ -54,6 +64,11 @@ toolchain() {
 }
 
 if [ $check = 0 ]; then
+	for pair in $dirs; do
+		dst=${pair#*:}
+		mkdir -p "$root/$dst"
+		cp "$out/$dst"/*.o "$root/$dst/"
+	done
 	toolchain > "$toolchain_file"
 	exit 0
 fi
@@ -66,12 +81,12 @@ fi
 status=0
 for pair in $dirs; do
 	dst=${pair#*:}
-	for o in "$base/$dst"/*.o; do
+	for o in "$out/$dst"/*.o; do
 		cmp -s "$o" "$root/$dst/$(basename "$o")" || { echo "differs: $dst/$(basename "$o")" >&2; status=1; }
 	done
 	for o in "$root/$dst"/*.o; do
 		[ -e "$o" ] || continue
-		[ -e "$base/$dst/$(basename "$o")" ] || { echo "stale: $dst/$(basename "$o")" >&2; status=1; }
+		[ -e "$out/$dst/$(basename "$o")" ] || { echo "stale: $dst/$(basename "$o")" >&2; status=1; }
 	done
 done
 [ $status = 0 ] && echo "all BPF objects match their sources"
