@@ -1,7 +1,10 @@
 // The C side of the object benchmarks: the same work as ObjectLoadBench, through libbpf.
 // Usage: load_bench parse ROUNDS MILLIS OBJECT...   -> per round and object: "parse OBJ ns/op user-ns/op cpu-ns/op"
+//        load_bench setup ROUNDS MILLIS OBJECT...   -> per round and object: "setup OBJ ns/op user-ns/op cpu-ns/op"
 //        load_bench load BATCHES OBJECT...          -> per batch and object: "load OBJ ns/op user-ns/op cpu-ns/op"
 // parse: bpf_object__open_mem on a buffer already in memory, then bpf_object__close.
+// setup: like parse (rounds of MILLIS ms), but open_mem, every program's autoload off, bpf_object__load
+//        (BTF, maps, data: no program is loaded, so no pacing is needed), close.
 // load:  open_mem, bpf_object__load (maps, BTF, programs), bpf_object__close; batches of 10 loads,
 //        each followed by a 50 ms pause outside the timed part, because bursts of program loads and
 //        frees have wedged this kernel before. Keep BATCHES small: every load is 3-4 programs.
@@ -84,17 +87,35 @@ static struct bpf_object *open_object(const struct object *o) {
     return obj;
 }
 
-static void parse_round(const struct object *o, int millis) {
+// One object's open (and, for setup, load with no program) and close.
+static void open_close(const struct object *o, int setup) {
+    struct bpf_object *obj = open_object(o);
+    if (setup) {
+        struct bpf_program *prog;
+        bpf_object__for_each_program(prog, obj) {
+            bpf_program__set_autoload(prog, false);
+        }
+        int err = bpf_object__load(obj);
+        if (err) {
+            fprintf(stderr, "%s: load without programs failed: %d\n", o->path, err);
+            exit(1);
+        }
+    }
+    bpf_object__close(obj);
+}
+
+static void timed_round(const struct object *o, int millis, int setup) {
     uint64_t ops = 0, start = now_ns(), user = user_ns(), cpu = cpu_ns(), end = start + (uint64_t)millis * 1000000ull, t;
     do {
         for (int i = 0; i < 16; i++) {
-            bpf_object__close(open_object(o));
+            open_close(o, setup);
         }
         ops += 16;
         t = now_ns();
     } while (t < end);
     uint64_t u = user_ns() - user, c = cpu_ns() - cpu;
-    printf("parse %s %.1f %.1f %.1f\n", o->name, (double)(t - start) / ops, (double)u / ops, (double)c / ops);
+    printf("%s %s %.1f %.1f %.1f\n", setup ? "setup" : "parse", o->name, (double)(t - start) / ops, (double)u / ops,
+           (double)c / ops);
 }
 
 static void load_batch(const struct object *o) {
@@ -116,11 +137,12 @@ static void load_batch(const struct object *o) {
 
 int main(int argc, char **argv) {
     if (argc < 4) {
-        fprintf(stderr, "usage: %s parse ROUNDS MILLIS OBJECT... | load BATCHES OBJECT...\n", argv[0]);
+        fprintf(stderr, "usage: %s parse|setup ROUNDS MILLIS OBJECT... | load BATCHES OBJECT...\n", argv[0]);
         return 2;
     }
     libbpf_set_print(quiet);
-    int parse = strcmp(argv[1], "parse") == 0;
+    int setup = strcmp(argv[1], "setup") == 0;
+    int parse = setup || strcmp(argv[1], "parse") == 0;
     int first = parse ? 4 : 3;
     int n = argc - first;
     struct object *objects = calloc((size_t)n, sizeof(*objects));
@@ -131,7 +153,7 @@ int main(int argc, char **argv) {
     for (int r = 0; r < rounds; r++) {
         for (int i = 0; i < n; i++) {
             if (parse) {
-                parse_round(&objects[i], atoi(argv[3]));
+                timed_round(&objects[i], atoi(argv[3]), setup);
             } else {
                 load_batch(&objects[i]);
             }

@@ -270,15 +270,16 @@ final class ObjectLoader {
 
     /** The linked instructions with each symbolic map reference replaced by the map's fd. */
     private Instructions withFds(ProgramPlan p) {
-        List<Instruction> insns = p.link().instructions().list();
-        if (p.mapRefs().length == 0) {
-            return p.link().instructions();
+        Instructions insns = p.link().instructions();
+        int[] refs = p.mapRefs();
+        if (refs.length == 0) {
+            return insns;
         }
-        Instruction[] out = insns.toArray(new Instruction[0]);
-        for (int i : p.mapRefs()) {
-            Instruction insn = out[i];
-            out[i] = insn.withImm((insn.imm() & 0xffffffff00000000L) | maps.get(insn.reference()).fd());
+        long[] imms = new long[refs.length];
+        for (int k = 0; k < refs.length; k++) {
+            Instruction insn = insns.get(refs[k]);
+            imms[k] = (insn.imm() & 0xffffffff00000000L) | maps.get(insn.reference()).fd();
         }
-        return new Instructions(List.of(out));
+        return insns.withImmediates(refs, imms);
     }
 }

@@ -283,6 +283,7 @@ final class ObjectPlanner {
         AttachTarget target = match.attachBtf() ? AttachTarget.resolve(def, file) : null;
         LinkedProgram link = ObjectLinker.link(spec, def, core, externs);
         int[] mapRefs = mapRefs(link, mapNames);
+        link.instructions().withEncoding(); // encoded here, once: a load then copies bytes and patches fds
         int flags = (match.sleepable() ? ProgramSpec.F_SLEEPABLE : 0)
                 | (match.xdpFrags() ? ProgramSpec.F_XDP_HAS_FRAGS : 0);
         byte[] funcInfo = new byte[0];

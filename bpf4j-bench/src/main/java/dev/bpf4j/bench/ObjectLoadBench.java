@@ -42,6 +42,8 @@ import java.util.concurrent.TimeUnit;
  * (bpf_object__open_mem, __load, __close), and run-load.sh runs both and reports the ratios.
  * <ul>
  * <li>parse: {@link ObjectSpec#parse} (ELF, BTF, BTF.ext, programs, maps) of bytes already in memory.
+ * <li>setup: parse and load with every program switched off (BTF, maps, data), close: the part of a load
+ * whose kernel work is small and steady, so user time is measured over thousands of loads.
  * <li>load: parse, {@link BpfObject#load} (BTF, maps, data, programs, initialisers), close. Batches of
  * {@value #BATCH} loads, with a {@value #PAUSE_MS} ms pause before each outside the measured time:
  * bursts of program loads and frees have wedged this kernel before. Keep the iteration counts small.
@@ -60,12 +62,15 @@ public class ObjectLoadBench {
     /** Map create/update/lookup/close rounds that warm the bpf() wrappers, with no program load. */
     static final int WARM_MAP_OPS = 20_000;
     static final int WARM_MAP_CREATES = 300;
+    /** Loads with every program switched off (BTF, maps, data: real bpf() calls, but no program load). */
+    static final int WARM_EXECUTES = 20_000;
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     @Param({"socket_xdp.o", "tailcall.o"})
     public String object;
 
     byte[] bytes;
+    LoadOptions noPrograms;
     long iterationStart;
     long iterationUser;
     long iterationCpu;
@@ -77,8 +82,12 @@ public class ObjectLoadBench {
 
     @Setup(Level.Trial)
     public void read(BenchmarkParams benchmark) throws IOException {
+        Affinity.pinFromProperty();
         Path dir = Path.of(System.getProperty("bench.testdata", "../testdata/bpf"));
         bytes = Files.readAllBytes(dir.resolve(object));
+        LoadOptions.Builder off = LoadOptions.builder();
+        ObjectSpec.parse(object, bytes).programs().forEach(p -> off.autoload(p.name(), false));
+        noPrograms = off.build();
         if (benchmark.getMode() == Mode.SingleShotTime) {
             warm();
         }
@@ -87,7 +96,8 @@ public class ObjectLoadBench {
     /**
      * Load iterations are few (kernel pacing), too few for the JIT: a warm process would have run this
      * code thousands of times. Here parsing and the load's preparation (every step but its bpf()
-     * calls) run without the kernel, and the bpf() wrappers through map operations, which load no program.
+     * calls) run without the kernel; then whole loads with every program switched off (the object's
+     * BTF, maps and data go to the kernel for real), and map operations: no program is loaded.
      */
     private void warm() {
         long sum = 0;
@@ -99,6 +109,11 @@ public class ObjectLoadBench {
         for (int i = 0; i < WARM_MAP_CREATES; i++) {
             try (BpfMap m = BpfMap.create(small)) {
                 sum += m.fd();
+            }
+        }
+        for (int i = 0; i < WARM_EXECUTES; i++) {
+            try (BpfObject obj = BpfObject.load(ObjectSpec.parse(object, bytes), noPrograms)) {
+                sum += obj.btfFd();
             }
         }
         try (BpfMap m = BpfMap.create(small); Arena arena = Arena.ofConfined()) {
@@ -162,6 +177,15 @@ public class ObjectLoadBench {
     public ObjectSpec parse() {
         ops++;
         return ObjectSpec.parse(object, bytes);
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.AverageTime)
+    public int setup() {
+        ops++;
+        try (BpfObject obj = BpfObject.load(ObjectSpec.parse(object, bytes), noPrograms)) {
+            return obj.btfFd();
+        }
     }
 
     /** {@value #BATCH} loads and closes; the score is per load. */

@@ -20,6 +20,9 @@ public final class Instructions implements Iterable<Instruction> {
 
     private final List<Instruction> list;
     private final int[] slotOf; // slot index of each instruction, plus the total at the end
+    // The native-order encoding, made once: a loader encodes while it plans (warm, kernel-free code)
+    // so that loading only copies bytes.
+    private volatile byte[] nativeEncoding;
 
     public Instructions(List<Instruction> instructions) {
         this.list = List.copyOf(instructions);
@@ -27,6 +30,12 @@ public final class Instructions implements Iterable<Instruction> {
         for (int i = 0; i < list.size(); i++) {
             slotOf[i + 1] = slotOf[i] + list.get(i).slots();
         }
+    }
+
+    private Instructions(List<Instruction> list, int[] slotOf, byte[] nativeEncoding) {
+        this.list = list;
+        this.slotOf = slotOf;
+        this.nativeEncoding = nativeEncoding;
     }
 
     public static Instructions of(Instruction... instructions) {
@@ -69,6 +78,53 @@ public final class Instructions implements Iterable<Instruction> {
 
     /** The kernel encoding in the given byte order. */
     public byte[] encode(ByteOrder order) {
+        return order == ByteOrder.nativeOrder() ? nativeEncoding().clone() : encodeNow(order);
+    }
+
+    /** This sequence with its native encoding made now, so that a later {@link #encode(Arena)} only copies. */
+    public Instructions withEncoding() {
+        nativeEncoding();
+        return this;
+    }
+
+    /**
+     * A copy with the immediates of the instructions at {@code indices} replaced (the low 32 bits
+     * of a 64-bit immediate load's value too, as a map fd goes there): the slot layout is the same,
+     * so an encoding already made is patched, not made again.
+     */
+    public Instructions withImmediates(int[] indices, long[] immediates) {
+        if (indices.length != immediates.length) {
+            throw new IllegalArgumentException(indices.length + " indices but " + immediates.length + " immediates");
+        }
+        Instruction[] out = list.toArray(new Instruction[0]);
+        byte[] encoding = nativeEncoding;
+        encoding = encoding == null ? null : encoding.clone();
+        for (int k = 0; k < indices.length; k++) {
+            int i = indices[k];
+            Instruction insn = out[i].withImm(immediates[k]);
+            out[i] = insn;
+            if (encoding != null) {
+                int at = slotOf[i] * SLOT_SIZE;
+                ByteBuffer buffer = ByteBuffer.wrap(encoding).order(ByteOrder.nativeOrder());
+                buffer.putInt(at + 4, (int) insn.imm());
+                if (insn.isWide()) {
+                    buffer.putInt(at + SLOT_SIZE + 4, (int) (insn.imm() >>> 32));
+                }
+            }
+        }
+        return new Instructions(List.of(out), slotOf, encoding);
+    }
+
+    private byte[] nativeEncoding() {
+        byte[] bytes = nativeEncoding;
+        if (bytes == null) {
+            bytes = encodeNow(ByteOrder.nativeOrder());
+            nativeEncoding = bytes;
+        }
+        return bytes;
+    }
+
+    private byte[] encodeNow(ByteOrder order) {
         ByteBuffer buffer = ByteBuffer.allocate(slotCount() * SLOT_SIZE).order(order);
         boolean little = order == ByteOrder.LITTLE_ENDIAN;
         for (Instruction insn : list) {
@@ -82,7 +138,7 @@ public final class Instructions implements Iterable<Instruction> {
 
     /** The native-order encoding copied into memory from {@code arena}, ready for BPF_PROG_LOAD. */
     public MemorySegment encode(Arena arena) {
-        byte[] bytes = encode(ByteOrder.nativeOrder());
+        byte[] bytes = nativeEncoding();
         MemorySegment segment = arena.allocate(Math.max(bytes.length, 1), 8);
         MemorySegment.copy(MemorySegment.ofArray(bytes), 0, segment, 0, bytes.length);
         return segment;

@@ -54,6 +54,21 @@ class AssemblerTest {
     }
 
     @Test
+    void replacedImmediatesPatchAnEncodingMadeBefore() {
+        Instructions p = new Assembler().mov64(R0, 1).ldImm64(R2, 0x1122334455667788L).mov64(R1, 2).exit().build();
+        byte[] before = p.withEncoding().encode(ByteOrder.nativeOrder());
+        Instructions q = p.withImmediates(new int[] {1, 2}, new long[] {0x99aabbcc00000007L, 9});
+        assertEquals(0x99aabbcc00000007L, q.get(1).imm());
+        assertEquals(9, q.get(2).imm());
+        // the patched encoding equals one made from scratch, and the original is untouched
+        Instructions fresh = new Instructions(q.list());
+        assertArrayEquals(fresh.encode(ByteOrder.nativeOrder()), q.encode(ByteOrder.nativeOrder()));
+        assertArrayEquals(before, p.encode(ByteOrder.nativeOrder()));
+        assertEquals(p.slotCount(), q.slotCount());
+        assertThrows(IllegalArgumentException.class, () -> p.withImmediates(new int[] {1}, new long[0]));
+    }
+
+    @Test
     void encodingFollowsTheKernelLayoutInBothByteOrders() {
         Instructions p = new Assembler().ldxw(R1, R2, 4).ldImm64(R2, 0x1122334455667788L).build();
         assertEquals("6121040000000000" + "1802000088776655" + "0000000044332211",
