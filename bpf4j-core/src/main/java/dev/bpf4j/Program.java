@@ -56,7 +56,7 @@ public final class Program implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment attr = loadAttr(arena, spec);
             if (spec.logLevel() == 0) {
-                int result = Bpf.tryCall(BpfCommand.BPF_PROG_LOAD, attr, BpfAttr.ProgLoad.SIZE);
+                int result = Bpf.tryProgLoad(attr, BpfAttr.ProgLoad.SIZE);
                 if (result >= 0) {
                     return new Program(result, spec.type(), spec.name(), "");
                 }
@@ -126,7 +126,7 @@ public final class Program implements AutoCloseable {
             attr.set(ValueLayout.JAVA_INT, BpfAttr.ProgLoad.LOG_SIZE, size);
             attr.set(ValueLayout.JAVA_LONG, BpfAttr.ProgLoad.LOG_BUF, log.address());
             attr.set(ValueLayout.JAVA_INT, BpfAttr.ProgLoad.LOG_TRUE_SIZE, 0);
-            int result = Bpf.tryCall(BpfCommand.BPF_PROG_LOAD, attr, BpfAttr.ProgLoad.SIZE);
+            int result = Bpf.tryProgLoad(attr, BpfAttr.ProgLoad.SIZE);
             String text = log.getString(0);
             if (result >= 0) {
                 return new Program(result, spec.type(), spec.name(), text);

@@ -83,7 +83,7 @@ final class ProbeLoader implements AutoCloseable {
                 attr.set(ValueLayout.JAVA_INT, BpfAttr.ProgLoad.LOG_SIZE, LOG_SIZE);
                 attr.set(ValueLayout.JAVA_LONG, BpfAttr.ProgLoad.LOG_BUF, log.address());
             }
-            int fd = Bpf.tryCall(BpfCommand.BPF_PROG_LOAD, attr, BpfAttr.ProgLoad.SIZE);
+            int fd = Bpf.tryProgLoad(attr, BpfAttr.ProgLoad.SIZE);
             if (fd >= 0) {
                 pace();
             }

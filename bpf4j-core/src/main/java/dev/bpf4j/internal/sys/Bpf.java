@@ -27,6 +27,22 @@ public final class Bpf {
         return result < 0 ? -frame.errno() : (int) result;
     }
 
+    /** Attempts of one BPF_PROG_LOAD, as libbpf makes: see {@link #tryProgLoad}. */
+    static final int PROG_LOAD_ATTEMPTS = 5;
+
+    /**
+     * BPF_PROG_LOAD; returns the fd or {@code -errno}. The verifier gives up with EAGAIN when a signal
+     * is pending for the thread, and a JVM's threads get signals (profilers, JFR's CPU sampler): such a
+     * load is made again, a few times, as libbpf does.
+     */
+    public static int tryProgLoad(MemorySegment attr, int size) {
+        int result = tryCall(BpfCommand.BPF_PROG_LOAD, attr, size);
+        for (int attempt = 1; attempt < PROG_LOAD_ATTEMPTS && result == -Errno.EAGAIN; attempt++) {
+            result = tryCall(BpfCommand.BPF_PROG_LOAD, attr, size);
+        }
+        return result;
+    }
+
     /** A zeroed attribute block of {@code size} bytes (arena memory is zero-filled). */
     public static MemorySegment attr(Arena arena, int size) {
         return arena.allocate(size, 8);
