@@ -96,7 +96,7 @@ print("ru_utime per operation, averaged over all of them; CPU: the thread's CLOC
 print("exact, ns), averaged likewise. Both sides make the same bpf() calls, so the kernel's part is the same:")
 print("bpf4j user est. = bpf4j CPU - (libbpf CPU - libbpf user), its ratio against libbpf user (load only).")
 print("bpf4j's load iterations follow a warm-up that loads no program: 20000 parse + BpfObject.prepare runs (every step")
-print("of a load but its bpf() calls), 2000 loads with every program switched off (BTF, maps and data created for real),")
+print("of a load but its bpf() calls), 20000 loads with every program switched off (BTF, maps and data created for real),")
 print("300 map creates and 20000 map update+lookup, as a warm process would have run that code.")
 print("Ratio = bpf4j / libbpf. parse = bpf4j ObjectSpec.parse /")
 print("libbpf bpf_object__open_mem + close, from bytes in memory; load = parse + load (maps, BTF, programs) + close;")
