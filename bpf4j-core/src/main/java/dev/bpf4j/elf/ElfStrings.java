@@ -1,0 +1,34 @@
+package dev.bpf4j.elf;
+
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * An ELF string table copied out of the file once, so that each name is one scan and one
+ * String: reading the file byte by byte through the bounds-checked input cost more than the rest
+ * of the header parsing.
+ */
+final class ElfStrings {
+    private final byte[] bytes;
+
+    /** The table at [offset, offset + size) of the file, which must lie inside it. */
+    ElfStrings(ElfInput in, String where, long offset, long size) {
+        if (size > Integer.MAX_VALUE - 8) {
+            throw in.error(where, "string table of " + size + " bytes is too large", offset);
+        }
+        this.bytes = in.data().asSlice(offset, size).toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    /** The NUL-terminated string at {@code offset}; "" for an empty table, null when it has no NUL. */
+    String at(int offset) {
+        if (bytes.length == 0) {
+            return "";
+        }
+        for (int end = offset; end < bytes.length; end++) {
+            if (bytes[end] == 0) {
+                return new String(bytes, offset, end - offset, StandardCharsets.UTF_8);
+            }
+        }
+        return null;
+    }
+}
