@@ -37,6 +37,28 @@ public final class BtfStrings {
         return own(offset - baseSize);
     }
 
+    /**
+     * Like {@link #get}, but a new String each time, without the cache and its lock: for the
+     * parser, which asks for each offset about once (a type's name is decoded once per type).
+     */
+    String decode(int offset) {
+        if (offset == 0) {
+            return ""; // anonymous types and members: most common, and not worth a lookup
+        }
+        if (base != null && offset >= 0 && offset < baseSize) {
+            return base.get(offset);
+        }
+        int own = offset - baseSize;
+        if (own < 0 || own >= bytes.length) {
+            return null;
+        }
+        int end = own;
+        while (bytes[end] != 0) {
+            end++; // the table is checked to end in NUL
+        }
+        return new String(bytes, own, end - own, StandardCharsets.UTF_8);
+    }
+
     private synchronized String own(int offset) {
         if (offset < 0 || offset >= bytes.length) {
             return null;
