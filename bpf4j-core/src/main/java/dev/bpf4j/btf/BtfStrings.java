@@ -1,5 +1,6 @@
 package dev.bpf4j.btf;
 
+import dev.bpf4j.internal.CStrings;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -52,10 +53,7 @@ public final class BtfStrings {
         if (own < 0 || own >= bytes.length) {
             return null;
         }
-        int end = own;
-        while (bytes[end] != 0) {
-            end++; // the table is checked to end in NUL
-        }
+        int end = CStrings.nul(bytes, own); // found: the table is checked to end in NUL
         return new String(bytes, own, end - own, StandardCharsets.UTF_8);
     }
 
@@ -67,10 +65,7 @@ public final class BtfStrings {
         if (cacheKeys[slot] != 0) {
             return cacheValues[slot];
         }
-        int end = offset;
-        while (bytes[end] != 0) {
-            end++; // the table is checked to end in NUL
-        }
+        int end = CStrings.nul(bytes, offset); // found: the table is checked to end in NUL
         String s = new String(bytes, offset, end - offset, StandardCharsets.UTF_8);
         cacheKeys[slot] = offset + 1;
         cacheValues[slot] = s;

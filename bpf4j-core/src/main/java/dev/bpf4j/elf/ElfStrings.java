@@ -1,5 +1,7 @@
 package dev.bpf4j.elf;
 
+import dev.bpf4j.internal.CStrings;
+
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 
@@ -24,11 +26,7 @@ final class ElfStrings {
         if (bytes.length == 0) {
             return "";
         }
-        for (int end = offset; end < bytes.length; end++) {
-            if (bytes[end] == 0) {
-                return new String(bytes, offset, end - offset, StandardCharsets.UTF_8);
-            }
-        }
-        return null;
+        int end = CStrings.nul(bytes, offset);
+        return end < 0 ? null : new String(bytes, offset, end - offset, StandardCharsets.UTF_8);
     }
 }
