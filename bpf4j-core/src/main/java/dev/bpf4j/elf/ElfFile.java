@@ -33,6 +33,8 @@ public final class ElfFile {
 
     private final String fileName;
     private final ElfInput in;
+    /** The section name table, kept while parsing for a symbol table that shares it. */
+    private ElfStrings sectionNames;
     private final List<ElfSection> sections;
     private final ElfSection symbolTable;
     private final List<ElfSymbol> symbols;
@@ -54,6 +56,7 @@ public final class ElfFile {
         checkNoOverlap();
         this.symbolTable = findSymbolTable();
         this.symbols = symbolTable == null ? List.of() : readSymbols(symbolTable);
+        this.sectionNames = null; // the names are Strings now
         this.relocationsBySection = newListArray(sections.size());
         this.relocationSectionsByTarget = checkRelocationSections();
     }
@@ -171,7 +174,8 @@ public final class ElfFile {
         }
         long strOff = raw[shstrndx * 8 + 3];
         long strSize = raw[shstrndx * 8 + 4];
-        ElfStrings names = new ElfStrings(in, "section header #" + shstrndx, strOff, strSize);
+        ElfStrings names = new ElfStrings(in, shstrndx, strOff, strSize);
+        sectionNames = names;
         ElfSection[] list = new ElfSection[shnum];
         for (int i = 0; i < shnum; i++) {
             long h = shoff + (long) i * SHDR_SIZE;
@@ -255,16 +259,17 @@ public final class ElfFile {
         ElfSection strtab = linkedStringTable(symtab);
         long count = symtab.size() / SYM_SIZE;
         ElfSymbol[] result = new ElfSymbol[(int) count];
-        String where = symtab.describe();
-        ElfStrings names = new ElfStrings(in, strtab.describe(), strtab.offset(), strtab.size());
+        // clang names sections and symbols from one table: copied once
+        ElfStrings names = strtab.index() == sectionNames.section() ? sectionNames
+                : new ElfStrings(in, strtab.index(), strtab.offset(), strtab.size());
         for (int i = 0; i < count; i++) {
             long at = symtab.offset() + (long) i * SYM_SIZE;
-            long nameOff = in.u32(where, at);
-            int info = in.u8(where, at + 4);
-            int other = in.u8(where, at + 5);
-            int shndx = in.u16(where, at + 6);
-            long value = in.u64(where, at + 8);
-            long size = in.u64(where, at + 16);
+            long nameOff = in.u32(symtab, at);
+            int info = in.u8(symtab, at + 4);
+            int other = in.u8(symtab, at + 5);
+            int shndx = in.u16(symtab, at + 6);
+            long value = in.u64(symtab, at + 8);
+            long size = in.u64(symtab, at + 16);
             if (nameOff >= strtab.size() && nameOff != 0) {
                 throw error(symtab, "symbol #" + i + " name offset " + nameOff + " outside "
                         + strtab.describe() + " (" + strtab.size() + " bytes)", at);
@@ -334,11 +339,10 @@ public final class ElfFile {
         }
         ElfSection targetSection = sections.get(target);
         long count = rel.size() / entry;
-        String where = rel.describe();
         for (long i = 0; i < count; i++) {
             long at = rel.offset() + i * entry;
-            long offset = in.u64(where, at);
-            long sym = in.u64(where, at + 8) >>> 32;
+            long offset = in.u64(rel, at);
+            long sym = in.u64(rel, at + 8) >>> 32;
             if (sym >= symbols.size()) {
                 throw error(rel, "symbol index " + sym + " out of range (symtab has " + symbols.size() + ")", at + 8);
             }
@@ -354,12 +358,11 @@ public final class ElfFile {
         boolean rela = rel.type() == ElfSection.SHT_RELA;
         int entry = relocationSize(rel);
         ElfRelocation[] result = new ElfRelocation[(int) (rel.size() / entry)];
-        String where = rel.describe();
         for (int i = 0; i < result.length; i++) {
             long at = rel.offset() + (long) i * entry;
-            long info = in.u64(where, at + 8);
-            long addend = rela ? in.u64(where, at + 16) : 0;
-            result[i] = new ElfRelocation(in.u64(where, at), (int) (info >>> 32), (int) info, addend);
+            long info = in.u64(rel, at + 8);
+            long addend = rela ? in.u64(rel, at + 16) : 0;
+            result[i] = new ElfRelocation(in.u64(rel, at), (int) (info >>> 32), (int) info, addend);
         }
         return listOf(result);
     }

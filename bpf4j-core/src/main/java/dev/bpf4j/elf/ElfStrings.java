@@ -11,14 +11,21 @@ import java.nio.charset.StandardCharsets;
  * of the header parsing.
  */
 final class ElfStrings {
+    private final int section;
     private final byte[] bytes;
 
     /** The table at [offset, offset + size) of the file, which must lie inside it. */
-    ElfStrings(ElfInput in, String where, long offset, long size) {
+    ElfStrings(ElfInput in, int section, long offset, long size) {
         if (size > Integer.MAX_VALUE - 8) {
-            throw in.error(where, "string table of " + size + " bytes is too large", offset);
+            throw in.error("section #" + section, "string table of " + size + " bytes is too large", offset);
         }
+        this.section = section;
         this.bytes = in.data().asSlice(offset, size).toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    /** The index of the string table section. */
+    int section() {
+        return section;
     }
 
     /** The NUL-terminated string at {@code offset}; "" for an empty table, null when it has no NUL. */
