@@ -20,8 +20,7 @@ public final class Btf {
     private final ByteOrder order;
     private final Btf base;
 
-    Btf(List<BtfType> types, BtfStrings strings, ByteOrder order) {
-        EagerTypes eager = new EagerTypes(types);
+    Btf(EagerTypes eager, BtfStrings strings, ByteOrder order) {
         this.table = eager;
         this.types = eager.list();
         this.strings = strings;
@@ -65,12 +64,12 @@ public final class Btf {
      * the string table when encoded. For tools that build or rewrite BTF (loaders, probes).
      */
     public static Btf of(List<BtfType> types, ByteOrder order) {
-        return new Btf(checkIds(types), new BtfStrings(new byte[] {0}), order);
+        return new Btf(EagerTypes.copyOf(checkIds(types)), new BtfStrings(new byte[] {0}), order);
     }
 
     /** A copy with other types but this string table (strings the new types need are added on encode). */
     public Btf withTypes(List<BtfType> newTypes) {
-        return new Btf(checkIds(newTypes), strings, order);
+        return new Btf(EagerTypes.copyOf(checkIds(newTypes)), strings, order);
     }
 
     private static List<BtfType> checkIds(List<BtfType> types) {

@@ -26,7 +26,7 @@ final class BtfParser {
         strings = BtfStrings.checked(str, in, sections[2]);
         List<BtfType> types = readTypes(sections[0], sections[0] + sections[1]);
         checkReferences(types);
-        return new Btf(types, strings, in.order());
+        return new Btf(EagerTypes.owning(types), strings, in.order());
     }
 
     /**
@@ -181,7 +181,8 @@ final class BtfParser {
     }
 
     private List<BtfType> readTypes(long start, long end) {
-        List<BtfType> types = new ArrayList<>();
+        // clang's records average well over 16 bytes: room for all without regrowing, rarely much more
+        List<BtfType> types = new ArrayList<>((int) Math.min((end - start) / 16 + 1, 1 << 20));
         types.add(new BtfType.Void());
         recordOffsets[0] = start;
         long p = start;

@@ -492,7 +492,7 @@ public final class ElfFile {
             if (!sortedByValue(arrays[i])) {
                 Arrays.sort(arrays[i], BY_VALUE); // stable: equal values keep symbol table order
             }
-            grouped[i] = listOf(arrays[i]);
+            grouped[i] = arrays[i].length == 0 ? List.of() : listOf(arrays[i]);
         }
         return grouped;
     }
