@@ -15,8 +15,9 @@ public final class BtfStrings {
     private final BtfStrings base;
     private final int baseSize;
     // offset -> decoded string, open addressing (key offset + 1, 0 = free): no boxing or lambda per lookup
-    private int[] cacheKeys = new int[64];
-    private String[] cacheValues = new String[64];
+    // allocated on first use: the parser decodes without the cache, and many tables never need it
+    private int[] cacheKeys;
+    private String[] cacheValues;
     private int cached;
     private int[] starts; // offset + 1 of each string, open addressing by content hash; built on first offsetOf
 
@@ -53,20 +54,22 @@ public final class BtfStrings {
         if (own < 0 || own >= bytes.length) {
             return null;
         }
-        int end = CStrings.nul(bytes, own); // found: the table is checked to end in NUL
-        return new String(bytes, own, end - own, StandardCharsets.UTF_8);
+        return CStrings.at(bytes, own); // not null: the table is checked to end in NUL
     }
 
     private synchronized String own(int offset) {
         if (offset < 0 || offset >= bytes.length) {
             return null;
         }
+        if (cacheKeys == null) {
+            cacheKeys = new int[64];
+            cacheValues = new String[64];
+        }
         int slot = slotOf(cacheKeys, offset);
         if (cacheKeys[slot] != 0) {
             return cacheValues[slot];
         }
-        int end = CStrings.nul(bytes, offset); // found: the table is checked to end in NUL
-        String s = new String(bytes, offset, end - offset, StandardCharsets.UTF_8);
+        String s = CStrings.at(bytes, offset); // not null: the table is checked to end in NUL
         cacheKeys[slot] = offset + 1;
         cacheValues[slot] = s;
         if (++cached * 2 > cacheKeys.length) {

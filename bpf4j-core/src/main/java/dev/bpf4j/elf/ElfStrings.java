@@ -3,7 +3,6 @@ package dev.bpf4j.elf;
 import dev.bpf4j.internal.CStrings;
 
 import java.lang.foreign.ValueLayout;
-import java.nio.charset.StandardCharsets;
 
 /**
  * An ELF string table copied out of the file once, so that each name is one scan and one
@@ -33,7 +32,6 @@ final class ElfStrings {
         if (bytes.length == 0) {
             return "";
         }
-        int end = CStrings.nul(bytes, offset);
-        return end < 0 ? null : new String(bytes, offset, end - offset, StandardCharsets.UTF_8);
+        return CStrings.at(bytes, offset);
     }
 }
