@@ -98,10 +98,22 @@ final class ObjectSpecParser {
         }).orElse(0);
     }
 
+    /** The section's function symbols, or its symbols other than the section symbol; a loop, not a stream, as it runs per section. */
+    private List<ElfSymbol> symbolsIn(ElfSection s, boolean functions) {
+        List<ElfSymbol> all = elf.symbolsIn(s);
+        List<ElfSymbol> result = new ArrayList<>(all.size());
+        for (ElfSymbol sym : all) {
+            if (functions ? sym.isFunction() : !sym.isSection()) {
+                result.add(sym);
+            }
+        }
+        return result;
+    }
+
     // ---- programs ----
 
     private List<ProgramDef> functions(ElfSection s, Optional<SectionMatch> match) {
-        List<ElfSymbol> funcs = elf.symbolsIn(s).stream().filter(ElfSymbol::isFunction).toList();
+        List<ElfSymbol> funcs = symbolsIn(s, true);
         if (funcs.isEmpty() && s.size() > 0) {
             throw elf.error(s, "executable section has no function symbols", s.offset());
         }
@@ -153,7 +165,7 @@ final class ObjectSpecParser {
                     + MAX_DATA_SECTION + ")", s.offset());
         }
         boolean bss = s.type() == ElfSection.SHT_NOBITS;
-        List<ElfSymbol> vars = elf.symbolsIn(s).stream().filter(v -> !v.isSection()).toList();
+        List<ElfSymbol> vars = symbolsIn(s, false);
         for (ElfSymbol v : vars) {
             if (Long.compareUnsigned(v.value(), s.size()) > 0 || Long.compareUnsigned(v.size(), s.size() - v.value()) > 0) {
                 throw elf.error(s, "variable '" + v.name() + "' at 0x" + Long.toHexString(v.value()) + " of "
@@ -177,7 +189,7 @@ final class ObjectSpecParser {
     // ---- legacy maps ----
 
     private List<MapDef> legacyMaps(ElfSection s) {
-        List<ElfSymbol> symbols = elf.symbolsIn(s).stream().filter(m -> !m.isSection()).toList();
+        List<ElfSymbol> symbols = symbolsIn(s, false);
         if (symbols.isEmpty()) {
             return List.of();
         }
@@ -210,8 +222,10 @@ final class ObjectSpecParser {
         if (btf == null) {
             throw elf.error(s, ".maps section needs BTF to describe its maps, but the object has no .BTF", s.offset());
         }
-        BtfType.Datasec sec = (BtfType.Datasec) btf.typeByName(".maps", dev.bpf4j.btf.BtfKind.DATASEC)
-                .orElseThrow(() -> elf.error(s, "no BTF DATASEC describes .maps", s.offset()));
+        BtfType.Datasec sec = mapsDatasec();
+        if (sec == null) {
+            throw elf.error(s, "no BTF DATASEC describes .maps", s.offset());
+        }
         Map<Long, String> initialisers = new HashMap<>();
         for (ElfRelocation r : elf.relocationsFor(s)) {
             initialisers.put(r.offset(), elf.symbol(r.symbolIndex()).name());
@@ -241,6 +255,27 @@ final class ObjectSpecParser {
         return maps;
     }
 
+    /** A map definition's field, named in errors; the text is built only for an error. */
+    private record Field(String map, String member) {
+        @Override
+        public String toString() {
+            return "map '" + map + "' field '" + member + "'";
+        }
+    }
+
+    /**
+     * The first DATASEC named .maps: a scan, where {@link Btf#typeByName} would build a name
+     * index of every type for this one lookup.
+     */
+    private BtfType.Datasec mapsDatasec() {
+        for (BtfType t : btf.types()) {
+            if (t instanceof BtfType.Datasec d && d.name().equals(".maps")) {
+                return d;
+            }
+        }
+        return null;
+    }
+
     /** Reads one {@code struct { __uint(type, ...); __type(key, ...); ... }} definition. */
     private MapDef btfMap(ElfSection s, String name, int typeId, long start, long end,
                            Map<Long, String> initialisers, boolean outer) {
@@ -252,9 +287,9 @@ final class ObjectSpecParser {
         long mapExtra = 0;
         int keyTypeId = 0, valueTypeId = 0;
         MapDef inner = null;
-        Map<Integer, String> values = new HashMap<>();
+        Map<Integer, String> values = Map.of();
         for (BtfType.Member m : def.members()) {
-            String where = "map '" + name + "' field '" + m.name() + "'";
+            Field where = new Field(name, m.name());
             switch (m.name()) {
                 case "type" -> type = uintField(s, m, where, start);
                 case "key_size" -> keySize = agreeingSize(s, keySize, uintField(s, m, where, start), "key", name, start);
@@ -285,6 +320,9 @@ final class ObjectSpecParser {
                         inner = btfMap(s, name + ".inner", ptr.type(), start, end, Map.of(), false);
                     }
                     long first = start + m.bitOffset() / 8;
+                    if (values.isEmpty()) {
+                        values = new HashMap<>();
+                    }
                     for (var e : initialisers.entrySet()) {
                         // the initialisers follow the struct: the variable's size covers them
                         if (e.getKey() >= first && e.getKey() < end && (e.getKey() - first) % 8 == 0) {
@@ -301,7 +339,7 @@ final class ObjectSpecParser {
     }
 
     /** {@code __uint(name, n)} is {@code int (*name)[n]}: the number is the array length. */
-    private int uintField(ElfSection s, BtfType.Member m, String where, long start) {
+    private int uintField(ElfSection s, BtfType.Member m, Field where, long start) {
         if (btf.resolve(m.type()) instanceof BtfType.Ptr p && btf.resolve(p.type()) instanceof BtfType.Array a) {
             return a.length();
         }
@@ -309,7 +347,7 @@ final class ObjectSpecParser {
     }
 
     /** {@code __ulong(name, n)} is an anonymous enum holding n; {@code __uint} is accepted too. */
-    private long ulongField(ElfSection s, BtfType.Member m, String where, long start) {
+    private long ulongField(ElfSection s, BtfType.Member m, Field where, long start) {
         if (btf.resolve(m.type()) instanceof BtfType.Enum e && e.values().size() == 1) {
             return e.values().get(0).value();
         }
@@ -317,14 +355,14 @@ final class ObjectSpecParser {
     }
 
     /** {@code __type(name, T)} is {@code T *name}. */
-    private int pointee(ElfSection s, BtfType.Member m, String where, long start) {
+    private int pointee(ElfSection s, BtfType.Member m, Field where, long start) {
         if (btf.resolve(m.type()) instanceof BtfType.Ptr p) {
             return p.type();
         }
         throw elf.error(s, where + " must be written __type(name, type)", s.offset() + start);
     }
 
-    private int sizeOf(ElfSection s, int typeId, String where, long start) {
+    private int sizeOf(ElfSection s, int typeId, Field where, long start) {
         long size = btf.sizeOf(typeId);
         if (size > Integer.MAX_VALUE) {
             throw elf.error(s, where + ": type of " + size + " bytes is too large", s.offset() + start);

@@ -20,8 +20,7 @@ public final class Btf {
     private final ByteOrder order;
     private final Btf base;
 
-    Btf(List<BtfType> types, BtfStrings strings, ByteOrder order) {
-        EagerTypes eager = new EagerTypes(types);
+    Btf(EagerTypes eager, BtfStrings strings, ByteOrder order) {
         this.table = eager;
         this.types = eager.list();
         this.strings = strings;
@@ -65,12 +64,12 @@ public final class Btf {
      * the string table when encoded. For tools that build or rewrite BTF (loaders, probes).
      */
     public static Btf of(List<BtfType> types, ByteOrder order) {
-        return new Btf(checkIds(types), new BtfStrings(new byte[] {0}), order);
+        return new Btf(EagerTypes.copyOf(checkIds(types)), new BtfStrings(new byte[] {0}), order);
     }
 
     /** A copy with other types but this string table (strings the new types need are added on encode). */
     public Btf withTypes(List<BtfType> newTypes) {
-        return new Btf(checkIds(newTypes), strings, order);
+        return new Btf(EagerTypes.copyOf(checkIds(newTypes)), strings, order);
     }
 
     private static List<BtfType> checkIds(List<BtfType> types) {
@@ -278,45 +277,70 @@ public final class Btf {
         return new BpfFormatException("BTF: type #" + id + " is part of a reference loop");
     }
 
-    /** The first type id {@code t} refers to that is not below {@code count}, or -1 (like {@link #references}, without arrays). */
+    /**
+     * The first type id {@code t} refers to that is not below {@code count}, or -1 (like
+     * {@link #references}, without arrays). Indexed loops and no id arrays: this runs for every
+     * type of every parsed object.
+     */
     static long firstReferenceNotBelow(BtfType t, int count) {
         switch (t) {
             case BtfType.Struct s -> {
-                for (BtfType.Member m : s.members()) {
-                    if (Integer.compareUnsigned(m.type(), count) >= 0) {
-                        return Integer.toUnsignedLong(m.type());
+                List<BtfType.Member> members = s.members();
+                for (int i = 0; i < members.size(); i++) {
+                    if (notBelow(members.get(i).type(), count)) {
+                        return Integer.toUnsignedLong(members.get(i).type());
                     }
                 }
                 return -1;
             }
             case BtfType.FuncProto f -> {
-                if (Integer.compareUnsigned(f.returnType(), count) >= 0) {
+                if (notBelow(f.returnType(), count)) {
                     return Integer.toUnsignedLong(f.returnType());
                 }
-                for (BtfType.Param p : f.params()) {
-                    if (Integer.compareUnsigned(p.type(), count) >= 0) {
-                        return Integer.toUnsignedLong(p.type());
+                List<BtfType.Param> params = f.params();
+                for (int i = 0; i < params.size(); i++) {
+                    if (notBelow(params.get(i).type(), count)) {
+                        return Integer.toUnsignedLong(params.get(i).type());
                     }
                 }
                 return -1;
             }
             case BtfType.Datasec d -> {
-                for (BtfType.SecInfo v : d.vars()) {
-                    if (Integer.compareUnsigned(v.type(), count) >= 0) {
-                        return Integer.toUnsignedLong(v.type());
+                List<BtfType.SecInfo> vars = d.vars();
+                for (int i = 0; i < vars.size(); i++) {
+                    if (notBelow(vars.get(i).type(), count)) {
+                        return Integer.toUnsignedLong(vars.get(i).type());
                     }
                 }
                 return -1;
+            }
+            case BtfType.Array a -> {
+                return notBelow(a.elementType(), count) ? Integer.toUnsignedLong(a.elementType())
+                        : notBelow(a.indexType(), count) ? Integer.toUnsignedLong(a.indexType()) : -1;
             }
             default -> {
-                for (int ref : references(t)) {
-                    if (Integer.compareUnsigned(ref, count) >= 0) {
-                        return Integer.toUnsignedLong(ref);
-                    }
-                }
-                return -1;
+                int ref = singleReference(t);
+                return notBelow(ref, count) ? Integer.toUnsignedLong(ref) : -1;
             }
         }
+    }
+
+    private static boolean notBelow(int id, int count) {
+        return Integer.compareUnsigned(id, count) >= 0;
+    }
+
+    /** The one type id of a type that has at most one (0, void, for none). */
+    private static int singleReference(BtfType t) {
+        return switch (t) {
+            case BtfType.Ptr p -> p.type();
+            case BtfType.Typedef d -> d.type();
+            case BtfType.Qualifier q -> q.type();
+            case BtfType.TypeTag g -> g.type();
+            case BtfType.Func f -> f.type();
+            case BtfType.Var v -> v.type();
+            case BtfType.DeclTag d -> d.type();
+            default -> 0;
+        };
     }
 
     /** The type ids a type refers to (void included as 0). */

@@ -6,7 +6,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 
 /**
  * Parsed .BTF.ext: per program section, function info, line info and CO-RE relocation records.
@@ -91,9 +90,28 @@ public final class BtfExt {
         return coreRelos;
     }
 
+    /** Decodes the record at a position (a primitive long: a Function<Long, T> boxed one per record). */
+    private interface RecordReader<T> {
+        T read(long at);
+    }
+
     /** Reads the "rec_size, then per section: name, count, records" layout shared by all three parts. */
-    private record Reader(BtfInput in, Btf btf, int hdrLen) {
-        <T> Map<String, List<T>> subsection(int headerField, String what, int minRecord, Function<Long, T> record) {
+    private static final class Reader {
+        private final BtfInput in;
+        private final Btf btf;
+        private final int hdrLen;
+        // Strings by offset, direct-mapped (a null string marks a free slot): line info repeats its
+        // file name and often its line, and this parse-local cache needs no lock, unlike the table's own
+        private final int[] cachedOffsets = new int[64];
+        private final String[] cachedStrings = new String[64];
+
+        Reader(BtfInput in, Btf btf, int hdrLen) {
+            this.in = in;
+            this.btf = btf;
+            this.hdrLen = hdrLen;
+        }
+
+        <T> Map<String, List<T>> subsection(int headerField, String what, int minRecord, RecordReader<T> record) {
             int off = in.length(headerField, what + " offset");
             int len = in.length(headerField + 4, what + " length");
             if (len == 0) {
@@ -125,7 +143,7 @@ public final class BtfExt {
                 }
                 List<T> list = new ArrayList<>(count);
                 for (long at = p + 8; at < p + 8 + bytes; at += recSize) {
-                    list.add(record.apply(at));
+                    list.add(record.read(at));
                 }
                 result.merge(section, Collections.unmodifiableList(list), (a, b) -> {
                     List<T> both = new ArrayList<>(a);
@@ -138,7 +156,17 @@ public final class BtfExt {
         }
 
         String string(int offset, long at) {
-            return btf.strings().require(offset, in, at, "BTF.ext");
+            int slot = (offset * 0x9E3779B9) >>> 26;
+            if (cachedStrings[slot] != null && cachedOffsets[slot] == offset) {
+                return cachedStrings[slot];
+            }
+            String s = btf.strings().decode(offset);
+            if (s == null) {
+                btf.strings().require(offset, in, at, "BTF.ext"); // throws
+            }
+            cachedOffsets[slot] = offset;
+            cachedStrings[slot] = s;
+            return s;
         }
 
         int typeId(int id, long at, BtfKind expected) {

@@ -28,8 +28,10 @@ final class BtfInput {
 
     /** Sets the byte order from a 16-bit magic stored at offset 0. */
     void orderFromMagic(int magic, String what) {
-        require(0, 2, what + " magic");
-        int le = Short.toUnsignedInt(data.get(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0));
+        if (size() < 2) {
+            require(0, 2, what + " magic"); // throws
+        }
+        int le = Short.toUnsignedInt(data.get(LE16, 0));
         if (le == magic) {
             order = ByteOrder.LITTLE_ENDIAN;
         } else if (Integer.reverseBytes(le << 16) == magic) {

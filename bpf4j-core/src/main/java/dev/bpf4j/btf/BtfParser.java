@@ -26,7 +26,7 @@ final class BtfParser {
         strings = BtfStrings.checked(str, in, sections[2]);
         List<BtfType> types = readTypes(sections[0], sections[0] + sections[1]);
         checkReferences(types);
-        return new Btf(types, strings, in.order());
+        return new Btf(EagerTypes.owning(types), strings, in.order());
     }
 
     /**
@@ -165,7 +165,7 @@ final class BtfParser {
 
     /** Decodes the type record at {@code p} (already checked by {@link #scan}). */
     BtfType decode(int id, long p) {
-        String name = strings.require(in.u32(p), in, p, "type #" + id);
+        String name = name(in.u32(p), p, id, null, 0);
         int info = in.u32(p + 4);
         BtfKind kind = BtfKind.ofValue((info >>> 24) & 0x1f);
         return readType(id, name, kind, info & MAX_VLEN, (info >>> 31) != 0, in.u32(p + 8), p + 12, p);
@@ -181,7 +181,8 @@ final class BtfParser {
     }
 
     private List<BtfType> readTypes(long start, long end) {
-        List<BtfType> types = new ArrayList<>();
+        // clang's records average well over 16 bytes: room for all without regrowing, rarely much more
+        List<BtfType> types = new ArrayList<>((int) Math.min((end - start) / 16 + 1, 1 << 20));
         types.add(new BtfType.Void());
         recordOffsets[0] = start;
         long p = start;
@@ -255,29 +256,29 @@ final class BtfParser {
             case PTR -> new BtfType.Ptr(id, name, sizeOrType);
             case ARRAY -> new BtfType.Array(id, name, in.u32(body), in.u32(body + 4), in.u32(body + 8));
             case STRUCT, UNION -> {
-                List<BtfType.Member> members = new ArrayList<>(vlen);
+                BtfType.Member[] members = new BtfType.Member[vlen]; // List.of(array): the record keeps it uncopied
                 for (int i = 0; i < vlen; i++) {
                     long m = body + 12L * i;
                     String memberName = name(in.u32(m), m, id, "member", i);
                     int offset = in.u32(m + 8);
                     int bitOffset = flag ? offset & 0xffffff : offset;
                     int bitfieldSize = flag ? offset >>> 24 : 0;
-                    members.add(new BtfType.Member(memberName, in.u32(m + 4), bitOffset, bitfieldSize));
+                    members[i] = new BtfType.Member(memberName, in.u32(m + 4), bitOffset, bitfieldSize);
                 }
-                yield new BtfType.Struct(id, name, kind == BtfKind.UNION, sizeOrType, flag, members);
+                yield new BtfType.Struct(id, name, kind == BtfKind.UNION, sizeOrType, flag, List.of(members));
             }
             case ENUM, ENUM64 -> {
                 boolean wide = kind == BtfKind.ENUM64;
-                List<BtfType.EnumValue> values = new ArrayList<>(vlen);
+                BtfType.EnumValue[] values = new BtfType.EnumValue[vlen];
                 for (int i = 0; i < vlen; i++) {
                     long e = body + (wide ? 12L : 8L) * i;
                     String valueName = name(in.u32(e), e, id, "value", i);
                     long value = wide
                             ? (Integer.toUnsignedLong(in.u32(e + 4)) | ((long) in.u32(e + 8) << 32))
                             : (flag ? in.u32(e + 4) : Integer.toUnsignedLong(in.u32(e + 4)));
-                    values.add(new BtfType.EnumValue(valueName, value));
+                    values[i] = new BtfType.EnumValue(valueName, value);
                 }
-                yield new BtfType.Enum(id, name, wide, sizeOrType, flag, values);
+                yield new BtfType.Enum(id, name, wide, sizeOrType, flag, List.of(values));
             }
             case FWD -> new BtfType.Fwd(id, name, flag);
             case TYPEDEF -> new BtfType.Typedef(id, name, sizeOrType);
@@ -285,22 +286,21 @@ final class BtfParser {
             case TYPE_TAG -> new BtfType.TypeTag(id, name, sizeOrType, flag);
             case FUNC -> new BtfType.Func(id, name, sizeOrType, linkage(vlen, id, at + 4));
             case FUNC_PROTO -> {
-                List<BtfType.Param> params = new ArrayList<>(vlen);
+                BtfType.Param[] params = new BtfType.Param[vlen];
                 for (int i = 0; i < vlen; i++) {
                     long q = body + 8L * i;
-                    params.add(new BtfType.Param(name(in.u32(q), q, id, "param", i),
-                            in.u32(q + 4)));
+                    params[i] = new BtfType.Param(name(in.u32(q), q, id, "param", i), in.u32(q + 4));
                 }
-                yield new BtfType.FuncProto(id, name, sizeOrType, params);
+                yield new BtfType.FuncProto(id, name, sizeOrType, List.of(params));
             }
             case VAR -> new BtfType.Var(id, name, sizeOrType, linkage(in.u32(body), id, body));
             case DATASEC -> {
-                List<BtfType.SecInfo> vars = new ArrayList<>(vlen);
+                BtfType.SecInfo[] vars = new BtfType.SecInfo[vlen];
                 for (int i = 0; i < vlen; i++) {
                     long v = body + 12L * i;
-                    vars.add(new BtfType.SecInfo(in.u32(v), in.u32(v + 4), in.u32(v + 8)));
+                    vars[i] = new BtfType.SecInfo(in.u32(v), in.u32(v + 4), in.u32(v + 8));
                 }
-                yield new BtfType.Datasec(id, name, sizeOrType, vars);
+                yield new BtfType.Datasec(id, name, sizeOrType, List.of(vars));
             }
             case FLOAT -> new BtfType.Float(id, name, sizeOrType);
             case DECL_TAG -> new BtfType.DeclTag(id, name, sizeOrType, in.u32(body), flag);
@@ -310,7 +310,7 @@ final class BtfParser {
 
     /** A name from the string table; the error message is built only when the offset is bad. */
     private String name(int offset, long at, int id, String part, int index) {
-        String s = strings.get(offset);
+        String s = strings.decode(offset);
         if (s == null) {
             strings.require(offset, in, at, "type #" + id + (part == null ? "" : " " + part + " " + index)); // throws
         }

@@ -1,5 +1,6 @@
 package dev.bpf4j.btf;
 
+import dev.bpf4j.internal.CStrings;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -14,8 +15,9 @@ public final class BtfStrings {
     private final BtfStrings base;
     private final int baseSize;
     // offset -> decoded string, open addressing (key offset + 1, 0 = free): no boxing or lambda per lookup
-    private int[] cacheKeys = new int[64];
-    private String[] cacheValues = new String[64];
+    // allocated on first use: the parser decodes without the cache, and many tables never need it
+    private int[] cacheKeys;
+    private String[] cacheValues;
     private int cached;
     private int[] starts; // offset + 1 of each string, open addressing by content hash; built on first offsetOf
 
@@ -37,19 +39,37 @@ public final class BtfStrings {
         return own(offset - baseSize);
     }
 
+    /**
+     * Like {@link #get}, but a new String each time, without the cache and its lock: for the
+     * parser, which asks for each offset about once (a type's name is decoded once per type).
+     */
+    String decode(int offset) {
+        if (offset == 0) {
+            return ""; // anonymous types and members: most common, and not worth a lookup
+        }
+        if (base != null && offset >= 0 && offset < baseSize) {
+            return base.get(offset);
+        }
+        int own = offset - baseSize;
+        if (own < 0 || own >= bytes.length) {
+            return null;
+        }
+        return CStrings.at(bytes, own); // not null: the table is checked to end in NUL
+    }
+
     private synchronized String own(int offset) {
         if (offset < 0 || offset >= bytes.length) {
             return null;
+        }
+        if (cacheKeys == null) {
+            cacheKeys = new int[64];
+            cacheValues = new String[64];
         }
         int slot = slotOf(cacheKeys, offset);
         if (cacheKeys[slot] != 0) {
             return cacheValues[slot];
         }
-        int end = offset;
-        while (bytes[end] != 0) {
-            end++; // the table is checked to end in NUL
-        }
-        String s = new String(bytes, offset, end - offset, StandardCharsets.UTF_8);
+        String s = CStrings.at(bytes, offset); // not null: the table is checked to end in NUL
         cacheKeys[slot] = offset + 1;
         cacheValues[slot] = s;
         if (++cached * 2 > cacheKeys.length) {

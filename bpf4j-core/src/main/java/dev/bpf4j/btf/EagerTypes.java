@@ -12,8 +12,18 @@ final class EagerTypes implements TypeTable {
     private Map<String, List<BtfType>> byName; // built on first lookup: a loader's rewritten BTF rarely needs one
     private Map<String, List<BtfType>> byEssentialName;
 
-    EagerTypes(List<BtfType> types) {
-        this.types = Collections.unmodifiableList(new ArrayList<>(types));
+    private EagerTypes(List<BtfType> types) {
+        this.types = Collections.unmodifiableList(types);
+    }
+
+    /** Types from a caller's list, which may change afterwards. */
+    static EagerTypes copyOf(List<BtfType> types) {
+        return new EagerTypes(new ArrayList<>(types));
+    }
+
+    /** Types from a list nobody else holds (the parser's): kept without a copy. */
+    static EagerTypes owning(List<BtfType> types) {
+        return new EagerTypes(types);
     }
 
     List<BtfType> list() {

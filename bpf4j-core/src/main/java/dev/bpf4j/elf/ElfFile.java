@@ -11,10 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -32,14 +29,22 @@ public final class ElfFile {
     private static final int REL_SIZE = 16;
     private static final int RELA_SIZE = 24;
 
+    private static final MemorySegment NO_CONTENTS = MemorySegment.ofArray(new byte[0]).asReadOnly();
+
     private final String fileName;
     private final ElfInput in;
+    /** The section name table, kept while parsing for a symbol table that shares it. */
+    private ElfStrings sectionNames;
     private final List<ElfSection> sections;
     private final ElfSection symbolTable;
     private final List<ElfSymbol> symbols;
-    private final Map<Integer, List<ElfRelocation>> relocationsBySection;
-    /** Relocation sections by the index of the section they apply to. */
-    private final Map<Integer, List<ElfSection>> relocationSectionsByTarget;
+    /**
+     * Entries of each relocation section (by section index), decoded on first use: parsing checks
+     * them all, but a loader reads only those of program sections, not the many debug ones.
+     */
+    private final List<ElfRelocation>[] relocationsBySection;
+    /** Relocation sections by the index of the section they apply to, null for none. */
+    private final List<ElfSection>[] relocationSectionsByTarget;
     /** Symbols defined in each section, sorted by value; built on first use. */
     private volatile List<ElfSymbol>[] symbolsBySection;
 
@@ -51,8 +56,19 @@ public final class ElfFile {
         checkNoOverlap();
         this.symbolTable = findSymbolTable();
         this.symbols = symbolTable == null ? List.of() : readSymbols(symbolTable);
-        this.relocationsBySection = readAllRelocations();
-        this.relocationSectionsByTarget = groupRelocationSections();
+        this.sectionNames = null; // the names are Strings now
+        this.relocationsBySection = newListArray(sections.size());
+        this.relocationSectionsByTarget = checkRelocationSections();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> List<T>[] newListArray(int length) {
+        return new List[length];
+    }
+
+    /** An unmodifiable view of an array nobody else holds: List.of would copy it. */
+    private static <T> List<T> listOf(T[] array) {
+        return Collections.unmodifiableList(Arrays.asList(array));
     }
 
     /** Reads and parses a file; the name in errors is the file's name. */
@@ -158,7 +174,9 @@ public final class ElfFile {
         }
         long strOff = raw[shstrndx * 8 + 3];
         long strSize = raw[shstrndx * 8 + 4];
-        List<ElfSection> list = new ArrayList<>(shnum);
+        ElfStrings names = new ElfStrings(in, shstrndx, strOff, strSize);
+        sectionNames = names;
+        ElfSection[] list = new ElfSection[shnum];
         for (int i = 0; i < shnum; i++) {
             long h = shoff + (long) i * SHDR_SIZE;
             long nameOff = raw[i * 8];
@@ -166,7 +184,7 @@ public final class ElfFile {
                 throw in.error("section header #" + i, "name offset " + nameOff + " outside the section name table ("
                         + strSize + " bytes)", h);
             }
-            String name = strSize == 0 ? "" : in.cStringOrNull(strOff + nameOff, strOff + strSize);
+            String name = names.at((int) nameOff);
             if (name == null) {
                 in.cString("section header #" + i + " name", strOff + nameOff, strOff + strSize); // throws
             }
@@ -174,39 +192,50 @@ public final class ElfFile {
             long offset = raw[i * 8 + 3];
             long size = raw[i * 8 + 4];
             MemorySegment contents = type == ElfSection.SHT_NOBITS || type == ElfSection.SHT_NULL
-                    ? MemorySegment.ofArray(new byte[0])
+                    ? NO_CONTENTS
                     : in.data().asSlice(offset, size);
             long entsize = in.u64("section header table", h + 56);
-            list.add(new ElfSection(i, name, type, raw[i * 8 + 2], offset, size, (int) raw[i * 8 + 5],
-                    (int) raw[i * 8 + 6], raw[i * 8 + 7], entsize, contents));
+            list[i] = new ElfSection(i, name, type, raw[i * 8 + 2], offset, size, (int) raw[i * 8 + 5],
+                    (int) raw[i * 8 + 6], raw[i * 8 + 7], entsize, contents);
         }
-        return Collections.unmodifiableList(list);
+        return listOf(list);
     }
 
     /** Sections with file contents must not overlap each other, the ELF header or the header table. */
     private void checkNoOverlap() {
-        // section: -1 for the ELF header, -2 for the header table; described only for an error
-        record Range(long start, long end, int section) {
-        }
-        List<Range> ranges = new ArrayList<>(sections.size() + 2);
-        ranges.add(new Range(0, EHDR_SIZE, -1));
+        // Each range is packed into one long, start << 17 | slot, so that a primitive sort orders
+        // them by start (no comparator, no record per range): starts lie inside the file, as
+        // readSections checked, so far below 2^46, and slots below 2^17 (slot 0 is the ELF header,
+        // 1 the header table, 2 + i section i). Equal starts keep that order. Ends are kept by slot.
+        int n = sections.size();
+        long[] ends = new long[n + 2];
+        long[] packed = new long[n + 2];
+        int count = 0;
         long shoff = in.u64("ELF header", 0x28);
-        ranges.add(new Range(shoff, shoff + (long) sections.size() * SHDR_SIZE, -2));
+        ends[0] = EHDR_SIZE;
+        packed[count++] = 0;
+        ends[1] = shoff + (long) n * SHDR_SIZE;
+        packed[count++] = shoff << 17 | 1;
         for (ElfSection s : sections) {
             if (s.type() != ElfSection.SHT_NOBITS && s.type() != ElfSection.SHT_NULL && s.size() > 0) {
-                ranges.add(new Range(s.offset(), s.offset() + s.size(), s.index()));
+                int slot = s.index() + 2;
+                ends[slot] = s.offset() + s.size();
+                packed[count++] = s.offset() << 17 | slot;
             }
         }
-        java.util.function.Function<Range, String> what = r -> r.section() == -1 ? "the ELF header"
-                : r.section() == -2 ? "the section header table" : sections.get(r.section()).describe();
-        ranges.sort(Comparator.comparingLong(Range::start));
-        for (int i = 1; i < ranges.size(); i++) {
-            Range a = ranges.get(i - 1);
-            Range b = ranges.get(i);
-            if (b.start() < a.end()) {
-                throw in.error(what.apply(b), "overlaps " + what.apply(a), b.start());
+        Arrays.sort(packed, 0, count);
+        for (int i = 1; i < count; i++) {
+            int a = (int) (packed[i - 1] & 0x1ffff);
+            int b = (int) (packed[i] & 0x1ffff);
+            long bStart = packed[i] >>> 17;
+            if (bStart < ends[a]) {
+                throw in.error(rangeName(b), "overlaps " + rangeName(a), bStart);
             }
         }
+    }
+
+    private String rangeName(int slot) {
+        return slot == 0 ? "the ELF header" : slot == 1 ? "the section header table" : sections.get(slot - 2).describe();
     }
 
     private ElfSection findSymbolTable() {
@@ -230,15 +259,17 @@ public final class ElfFile {
         ElfSection strtab = linkedStringTable(symtab);
         long count = symtab.size() / SYM_SIZE;
         ElfSymbol[] result = new ElfSymbol[(int) count];
-        String where = symtab.describe();
+        // clang names sections and symbols from one table: copied once
+        ElfStrings names = strtab.index() == sectionNames.section() ? sectionNames
+                : new ElfStrings(in, strtab.index(), strtab.offset(), strtab.size());
         for (int i = 0; i < count; i++) {
             long at = symtab.offset() + (long) i * SYM_SIZE;
-            long nameOff = in.u32(where, at);
-            int info = in.u8(where, at + 4);
-            int other = in.u8(where, at + 5);
-            int shndx = in.u16(where, at + 6);
-            long value = in.u64(where, at + 8);
-            long size = in.u64(where, at + 16);
+            long nameOff = in.u32(symtab, at);
+            int info = in.u8(symtab, at + 4);
+            int other = in.u8(symtab, at + 5);
+            int shndx = in.u16(symtab, at + 6);
+            long value = in.u64(symtab, at + 8);
+            long size = in.u64(symtab, at + 16);
             if (nameOff >= strtab.size() && nameOff != 0) {
                 throw error(symtab, "symbol #" + i + " name offset " + nameOff + " outside "
                         + strtab.describe() + " (" + strtab.size() + " bytes)", at);
@@ -250,14 +281,13 @@ public final class ElfFile {
                 throw error(symtab, "symbol #" + i + " section index " + shndx + " out of range ("
                         + sections.size() + " sections)", at + 6);
             }
-            String name = strtab.size() == 0 ? ""
-                    : in.cStringOrNull(strtab.offset() + nameOff, strtab.offset() + strtab.size());
+            String name = names.at((int) nameOff);
             if (name == null) {
                 in.cString(strtab.describe(), strtab.offset() + nameOff, strtab.offset() + strtab.size()); // throws
             }
             result[i] = new ElfSymbol(i, name, value, size, info >>> 4, info & 0xf, other & 0x3, shndx);
         }
-        return List.of(result);
+        return listOf(result);
     }
 
     private ElfSection linkedStringTable(ElfSection owner) {
@@ -269,29 +299,32 @@ public final class ElfFile {
         return sections.get(link);
     }
 
-    private Map<Integer, List<ElfRelocation>> readAllRelocations() {
-        Map<Integer, List<ElfRelocation>> result = new LinkedHashMap<>();
+    /** Checks every relocation section and groups them by the section they apply to. */
+    private List<ElfSection>[] checkRelocationSections() {
+        List<ElfSection>[] byTarget = newListArray(sections.size());
         for (ElfSection s : sections) {
             if (s.isRelocations()) {
-                result.put(s.index(), readRelocations(s));
+                checkRelocations(s);
+                int target = s.info();
+                byTarget[target] = byTarget[target] == null ? List.of(s) : append(byTarget[target], s);
             }
         }
-        return Collections.unmodifiableMap(result);
-    }
-
-    private Map<Integer, List<ElfSection>> groupRelocationSections() {
-        Map<Integer, List<ElfSection>> byTarget = new HashMap<>();
-        for (Integer index : relocationsBySection.keySet()) {
-            ElfSection r = sections.get(index);
-            byTarget.computeIfAbsent(r.info(), k -> new ArrayList<>(1)).add(r);
-        }
-        byTarget.replaceAll((k, v) -> List.copyOf(v));
         return byTarget;
     }
 
-    private List<ElfRelocation> readRelocations(ElfSection rel) {
-        boolean rela = rel.type() == ElfSection.SHT_RELA;
-        int entry = rela ? RELA_SIZE : REL_SIZE;
+    private static List<ElfSection> append(List<ElfSection> list, ElfSection s) {
+        List<ElfSection> longer = new ArrayList<>(list);
+        longer.add(s);
+        return List.copyOf(longer);
+    }
+
+    private int relocationSize(ElfSection rel) {
+        return rel.type() == ElfSection.SHT_RELA ? RELA_SIZE : REL_SIZE;
+    }
+
+    /** Checks the layout and every entry of a relocation section without decoding it. */
+    private void checkRelocations(ElfSection rel) {
+        int entry = relocationSize(rel);
         if (rel.size() % entry != 0 || (rel.entsize() != entry && rel.entsize() != 0)) {
             throw error(rel, "entry size " + rel.entsize() + " / section size " + rel.size() + " do not fit "
                     + entry + "-byte relocations", rel.offset());
@@ -305,15 +338,11 @@ public final class ElfFile {
                     + sections.size() + " sections)", rel.offset());
         }
         ElfSection targetSection = sections.get(target);
-        int count = (int) (rel.size() / entry);
-        ElfRelocation[] result = new ElfRelocation[count];
-        String where = rel.describe();
-        for (int i = 0; i < count; i++) {
-            long at = rel.offset() + (long) i * entry;
-            long offset = in.u64(where, at);
-            long info = in.u64(where, at + 8);
-            long addend = rela ? in.u64(where, at + 16) : 0;
-            long sym = info >>> 32;
+        long count = rel.size() / entry;
+        for (long i = 0; i < count; i++) {
+            long at = rel.offset() + i * entry;
+            long offset = in.u64(rel, at);
+            long sym = in.u64(rel, at + 8) >>> 32;
             if (sym >= symbols.size()) {
                 throw error(rel, "symbol index " + sym + " out of range (symtab has " + symbols.size() + ")", at + 8);
             }
@@ -321,9 +350,21 @@ public final class ElfFile {
                 throw error(rel, "offset 0x" + Long.toHexString(offset) + " outside "
                         + targetSection.describe() + " (" + targetSection.size() + " bytes)", at);
             }
-            result[i] = new ElfRelocation(offset, (int) sym, (int) info, addend);
         }
-        return List.of(result);
+    }
+
+    /** Decodes a relocation section checked by {@link #checkRelocations}. */
+    private List<ElfRelocation> readRelocations(ElfSection rel) {
+        boolean rela = rel.type() == ElfSection.SHT_RELA;
+        int entry = relocationSize(rel);
+        ElfRelocation[] result = new ElfRelocation[(int) (rel.size() / entry)];
+        for (int i = 0; i < result.length; i++) {
+            long at = rel.offset() + (long) i * entry;
+            long info = in.u64(rel, at + 8);
+            long addend = rela ? in.u64(rel, at + 16) : 0;
+            result[i] = new ElfRelocation(in.u64(rel, at), (int) (info >>> 32), (int) info, addend);
+        }
+        return listOf(result);
     }
 
     /** The name errors use for this file. */
@@ -381,27 +422,38 @@ public final class ElfFile {
 
     /** The entries of one SHT_REL/SHT_RELA section. */
     public List<ElfRelocation> relocations(ElfSection relocationSection) {
-        List<ElfRelocation> list = relocationsBySection.get(relocationSection.index());
-        if (list == null) {
+        int index = relocationSection.index();
+        if (index < 0 || index >= sections.size() || !sections.get(index).isRelocations()) {
             throw new IllegalArgumentException(relocationSection.describe() + " is not a relocation section");
+        }
+        List<ElfRelocation> list = relocationsBySection[index];
+        if (list == null) {
+            // an immutable list over final fields: a racing duplicate decode is harmless
+            list = readRelocations(sections.get(index));
+            relocationsBySection[index] = list;
         }
         return list;
     }
 
     /** The relocation sections that apply to {@code target}, usually zero or one. */
     public List<ElfSection> relocationSectionsFor(ElfSection target) {
-        return relocationSectionsByTarget.getOrDefault(target.index(), List.of());
+        int index = target.index();
+        List<ElfSection> rels = index >= 0 && index < sections.size() ? relocationSectionsByTarget[index] : null;
+        return rels == null ? List.of() : rels;
     }
 
     /** All relocations that apply to {@code target}, in file order. */
     public List<ElfRelocation> relocationsFor(ElfSection target) {
         List<ElfSection> rels = relocationSectionsFor(target);
+        if (rels.isEmpty()) {
+            return List.of();
+        }
         if (rels.size() == 1) {
-            return relocationsBySection.get(rels.get(0).index()); // immutable already
+            return relocations(rels.get(0)); // immutable already
         }
         List<ElfRelocation> all = new ArrayList<>();
         for (ElfSection r : rels) {
-            all.addAll(relocationsBySection.get(r.index()));
+            all.addAll(relocations(r));
         }
         return Collections.unmodifiableList(all);
     }
@@ -437,13 +489,25 @@ public final class ElfFile {
             }
         }
         for (int i = 0; i < arrays.length; i++) {
-            Arrays.sort(arrays[i], BY_VALUE); // stable: equal values keep symbol table order
-            grouped[i] = List.of(arrays[i]);
+            if (!sortedByValue(arrays[i])) {
+                Arrays.sort(arrays[i], BY_VALUE); // stable: equal values keep symbol table order
+            }
+            grouped[i] = arrays[i].length == 0 ? List.of() : listOf(arrays[i]);
         }
         return grouped;
     }
 
-    private static final Comparator<ElfSymbol> BY_VALUE = Comparator.comparingLong(ElfSymbol::value);
+    /** clang mostly writes a section's symbols in order already: checking is cheaper than sorting. */
+    private static boolean sortedByValue(ElfSymbol[] symbols) {
+        for (int i = 1; i < symbols.length; i++) {
+            if (symbols[i - 1].value() > symbols[i].value()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static final Comparator<ElfSymbol> BY_VALUE = (a, b) -> Long.compare(a.value(), b.value());
 
     /** An error about a section of this file, in the form every ELF error uses. */
     public BpfFormatException error(ElfSection section, String message, long fileOffset) {

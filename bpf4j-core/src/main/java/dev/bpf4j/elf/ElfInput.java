@@ -81,6 +81,25 @@ final class ElfInput {
         return little ? data.get(LE64, offset) : data.get(BE64, offset);
     }
 
+    // Reads inside a section's entries (symbols, relocations): the section's description is built
+    // only for an error, where a String argument cost a concatenation per section and parse.
+
+    int u8(ElfSection section, long offset) {
+        return u8(fits(offset, 1) ? "" : section.describe(), offset);
+    }
+
+    int u16(ElfSection section, long offset) {
+        return u16(fits(offset, 2) ? "" : section.describe(), offset);
+    }
+
+    long u32(ElfSection section, long offset) {
+        return u32(fits(offset, 4) ? "" : section.describe(), offset);
+    }
+
+    long u64(ElfSection section, long offset) {
+        return u64(fits(offset, 8) ? "" : section.describe(), offset);
+    }
+
     /** A NUL-terminated string that must end before {@code limit}. */
     String cString(String where, long offset, long limit) {
         String s = cStringOrNull(offset, limit);
