@@ -154,7 +154,11 @@ public final class ObjectSpec {
         return new ObjectSpecParser(ElfFile.read(path)).parse();
     }
 
-    /** Parses an object held in memory; {@code fileName} is used in error messages. */
+    /**
+     * Parses an object held in memory; {@code fileName} is used in error messages. The spec reads
+     * {@code data} without copying it (as libbpf's open_mem does), so it must not change while the
+     * spec is in use.
+     */
     public static ObjectSpec parse(String fileName, byte[] data) {
         return new ObjectSpecParser(ElfFile.parse(fileName, data)).parse();
     }

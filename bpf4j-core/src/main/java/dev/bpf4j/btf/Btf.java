@@ -19,13 +19,24 @@ public final class Btf {
     private final BtfStrings strings;
     private final ByteOrder order;
     private final Btf base;
+    private final Source source; // what an eagerly parsed BTF (and copies of it) came from, or null
 
-    Btf(EagerTypes eager, BtfStrings strings, ByteOrder order) {
+    /**
+     * The blob a BTF was parsed from, with where each type's record starts in it: a copy that
+     * changes a few records is encoded by patching those records in a copy of the blob
+     * ({@link BtfWriter#patch}), keeping every string offset and not re-encoding the rest.
+     */
+    record Source(MemorySegment blob, long[] recordOffsets, List<BtfType> parsed, BtfStrings strings,
+                  ByteOrder order) {
+    }
+
+    Btf(EagerTypes eager, BtfStrings strings, ByteOrder order, Source source) {
         this.table = eager;
         this.types = eager.list();
         this.strings = strings;
         this.order = order;
         this.base = null;
+        this.source = source;
     }
 
     Btf(TypeTable table, BtfStrings strings, ByteOrder order, Btf base) {
@@ -44,6 +55,7 @@ public final class Btf {
         this.strings = strings;
         this.order = order;
         this.base = base;
+        this.source = null;
     }
 
     /** Parses a standalone BTF blob (such as /sys/kernel/btf/vmlinux). */
@@ -64,12 +76,12 @@ public final class Btf {
      * the string table when encoded. For tools that build or rewrite BTF (loaders, probes).
      */
     public static Btf of(List<BtfType> types, ByteOrder order) {
-        return new Btf(EagerTypes.copyOf(checkIds(types)), new BtfStrings(new byte[] {0}), order);
+        return new Btf(EagerTypes.copyOf(checkIds(types)), new BtfStrings(new byte[] {0}), order, (Source) null);
     }
 
     /** A copy with other types but this string table (strings the new types need are added on encode). */
     public Btf withTypes(List<BtfType> newTypes) {
-        return new Btf(EagerTypes.copyOf(checkIds(newTypes)), strings, order);
+        return new Btf(EagerTypes.copyOf(checkIds(newTypes)), strings, order, source);
     }
 
     private static List<BtfType> checkIds(List<BtfType> types) {
@@ -118,6 +130,11 @@ public final class Btf {
     /** The first id defined by this BTF itself: 1, or the base's type count for split BTF. */
     public int firstOwnId() {
         return base == null ? 1 : base.typeCount();
+    }
+
+    /** The blob this BTF (or the BTF it is a copy of) was parsed from, or null. */
+    Source source() {
+        return source;
     }
 
     /** The byte order the BTF was written in. */
@@ -269,6 +286,12 @@ public final class Btf {
     public byte[] encode(ByteOrder order) {
         if (base != null) {
             throw new IllegalStateException("split BTF is encoded together with its base; encoding it alone is not supported");
+        }
+        if (source != null) {
+            byte[] patched = BtfWriter.patch(source, types, strings, order);
+            if (patched != null) {
+                return patched;
+            }
         }
         return new BtfWriter(this, order).write();
     }

@@ -4,8 +4,12 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.ToIntFunction;
 
 /** Writes a {@link Btf} back to the .BTF layout: header, type records, then strings. */
 final class BtfWriter {
@@ -13,12 +17,80 @@ final class BtfWriter {
     private final ByteOrder order;
     private final ByteArrayOutputStream strings = new ByteArrayOutputStream();
     private final Map<String, Integer> added = new HashMap<>();
+    private final ToIntFunction<String> names; // a name's string offset
     private ByteBuffer out;
 
     BtfWriter(Btf btf, ByteOrder order) {
         this.btf = btf;
         this.order = order;
+        this.names = this::name;
         strings.writeBytes(btf.strings().bytes());
+    }
+
+    /** Writes single records into {@code out}, every name at {@code nameOffset} (see {@link #patch}). */
+    private BtfWriter(ByteBuffer out, int nameOffset) {
+        this.btf = null;
+        this.order = out.order();
+        this.names = name -> nameOffset;
+        this.out = out;
+    }
+
+    /**
+     * {@code types} encoded by patching the blob they were parsed from, or null if that cannot be
+     * done. A loader changes a few records of an object's BTF (DATASEC sizes and offsets, VAR and
+     * FUNC linkage): those are written again in place, with their original name offsets, and the
+     * rest of the blob is copied, which is much cheaper than encoding every type and looking up
+     * every name. It applies when the order and the string table are the source's, and each changed
+     * type keeps its kind, name and record length, and has no name but its own (members have names).
+     */
+    static byte[] patch(Btf.Source source, List<BtfType> types, BtfStrings strings, ByteOrder order) {
+        List<BtfType> parsed = source.parsed();
+        if (order != source.order() || strings != source.strings() || types.size() != parsed.size()) {
+            return null;
+        }
+        byte[] blob = null;
+        for (int id = 1; id < types.size(); id++) {
+            BtfType now = types.get(id);
+            BtfType was = parsed.get(id);
+            if (now == was) {
+                continue;
+            }
+            if (!patchable(was, now)) {
+                return null;
+            }
+            if (blob == null) {
+                blob = source.blob().toArray(ValueLayout.JAVA_BYTE);
+            }
+            long[] offsets = source.recordOffsets();
+            int at = (int) offsets[id];
+            ByteBuffer record = ByteBuffer.wrap(blob).order(order).position(at);
+            int nameOffset = record.getInt(at);
+            BtfWriter writer = new BtfWriter(record, nameOffset);
+            writer.writeType(now);
+            long next = id + 1 < offsets.length ? offsets[id + 1] : typeSectionEnd(record);
+            if (writer.out != record || record.position() != next) {
+                return null; // another length after all: encode in full
+            }
+        }
+        return blob != null ? blob : source.blob().toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    private static boolean patchable(BtfType was, BtfType now) {
+        if (was.kind() != now.kind() || !was.name().equals(now.name())) {
+            return false;
+        }
+        return switch (now) {
+            case BtfType.Datasec d -> d.vars().size() == ((BtfType.Datasec) was).vars().size();
+            case BtfType.Struct s -> false; // member names
+            case BtfType.Enum e -> false;   // value names
+            case BtfType.FuncProto f -> false; // parameter names
+            default -> true;                // only the record's own name, and a fixed length
+        };
+    }
+
+    /** Where the type section of the blob in {@code buffer} ends: header length + type offset + type length. */
+    private static long typeSectionEnd(ByteBuffer buffer) {
+        return (long) buffer.getInt(4) + buffer.getInt(8) + buffer.getInt(12);
     }
 
     byte[] write() {
@@ -54,7 +126,7 @@ final class BtfWriter {
     }
 
     private void header(BtfType t, int vlen, boolean flag, int sizeOrType) {
-        u32(name(t.name()));
+        u32(names.applyAsInt(t.name()));
         u32((t.kind().value() << 24) | vlen | (flag ? 1 << 31 : 0));
         u32(sizeOrType);
     }
@@ -78,7 +150,7 @@ final class BtfWriter {
             case BtfType.Struct s -> {
                 header(t, s.members().size(), s.bitfields(), s.size());
                 for (BtfType.Member m : s.members()) {
-                    u32(name(m.name()));
+                    u32(names.applyAsInt(m.name()));
                     u32(m.type());
                     u32(s.bitfields() ? (m.bitfieldSize() << 24) | m.bitOffset() : m.bitOffset());
                 }
@@ -86,7 +158,7 @@ final class BtfWriter {
             case BtfType.Enum e -> {
                 header(t, e.values().size(), e.signed(), e.size());
                 for (BtfType.EnumValue v : e.values()) {
-                    u32(name(v.name()));
+                    u32(names.applyAsInt(v.name()));
                     u32((int) v.value());
                     if (e.wide()) {
                         u32((int) (v.value() >>> 32));
@@ -101,7 +173,7 @@ final class BtfWriter {
             case BtfType.FuncProto f -> {
                 header(t, f.params().size(), false, f.returnType());
                 for (BtfType.Param p : f.params()) {
-                    u32(name(p.name()));
+                    u32(names.applyAsInt(p.name()));
                     u32(p.type());
                 }
             }

@@ -36,7 +36,55 @@ class BtfTest {
     void encodeOfParseIsTheOriginalBytes(String object) {
         ObjectBtf o = ObjectBtf.of(object);
         byte[] original = o.elf().section(".BTF").orElseThrow().contents().toArray(ValueLayout.JAVA_BYTE);
-        assertArrayEquals(original, o.btf().encode());
+        assertArrayEquals(original, new BtfWriter(o.btf(), o.btf().order()).write(), "the full writer");
+        assertArrayEquals(original, o.btf().encode(), "encode, which copies the blob it was parsed from");
+    }
+
+    @Test
+    void changedRecordsArePatchedInPlaceAndOthersFallBackToTheFullWriter() {
+        ObjectBtf o = ObjectBtf.of("socket_xdp.o");
+        Btf btf = o.btf();
+        byte[] original = btf.encode();
+        List<BtfType> types = new java.util.ArrayList<>(btf.types());
+        int datasec = -1, var = -1, struct = -1;
+        for (BtfType t : types) {
+            if (t instanceof BtfType.Datasec d && !d.vars().isEmpty() && datasec < 0) {
+                datasec = t.id();
+                types.set(t.id(), new BtfType.Datasec(d.id(), d.name(), d.size() + 64, d.vars().stream()
+                        .map(v -> new BtfType.SecInfo(v.type(), v.offset() + 8, v.size())).toList()));
+            } else if (t instanceof BtfType.Var v && var < 0) {
+                var = t.id();
+                types.set(t.id(), new BtfType.Var(v.id(), v.name(), v.type(), BtfType.Linkage.STATIC));
+            } else if (t instanceof BtfType.Struct s && !s.members().isEmpty() && struct < 0) {
+                struct = t.id();
+            }
+        }
+        assertTrue(datasec > 0 && var > 0 && struct > 0, "socket_xdp.o has a DATASEC, a VAR and a struct");
+
+        // DATASEC and VAR changes: the same length, so patched; everything else byte for byte the same
+        Btf changed = btf.withTypes(types);
+        byte[] patched = changed.encode();
+        assertArrayEquals(patched, BtfWriter.patch(changed.source(), types, changed.strings(), changed.order()),
+                "encoded by patching");
+        assertEquals(original.length, patched.length);
+        assertEquals(types, Btf.parse(patched).types());
+        int differing = 0;
+        for (int i = 0; i < original.length; i++) {
+            differing += original[i] != patched[i] ? 1 : 0;
+        }
+        assertTrue(differing > 0 && differing < 64, differing + " bytes differ");
+
+        // a struct with a renamed member needs a new string: the full writer, which adds it
+        BtfType.Struct s = (BtfType.Struct) types.get(struct);
+        List<BtfType.Member> members = new java.util.ArrayList<>(s.members());
+        BtfType.Member m = members.getFirst();
+        members.set(0, new BtfType.Member(m.name() + "_renamed", m.type(), m.bitOffset(), m.bitfieldSize()));
+        types.set(struct, new BtfType.Struct(s.id(), s.name(), s.union(), s.size(), s.bitfields(), members));
+        Btf renamed = btf.withTypes(types);
+        assertEquals(null, BtfWriter.patch(renamed.source(), types, renamed.strings(), renamed.order()));
+        byte[] rewritten = renamed.encode();
+        assertTrue(rewritten.length > original.length, "the new name is appended to the string table");
+        assertEquals(types, Btf.parse(rewritten).types());
     }
 
     @Test
