@@ -1,5 +1,7 @@
 package dev.bpf4j;
 
+import dev.bpf4j.btf.BtfExt;
+
 import dev.bpf4j.asm.Disassembler;
 import dev.bpf4j.asm.Instructions;
 import dev.bpf4j.btf.core.CoreResolution;
@@ -59,12 +61,29 @@ public record LinkedProgram(ObjectSpec.ProgramDef program, Instructions instruct
     public record Function(String name, int slot, int btfTypeId) {
     }
 
-    /** A C source line for the instructions from {@code slot} on. */
-    public record SourceLine(int slot, String file, String line, int lineNumber, int column) {
+    /** A C source line for the instructions from {@code slot} on: the object's line info, placed. */
+    public record SourceLine(int slot, BtfExt.LineInfo info) {
+        public String file() {
+            return info.fileName();
+        }
+
+        public String line() {
+            return info.line();
+        }
+
+        public int lineNumber() {
+            return info.lineNumber();
+        }
+
+        public int column() {
+            return info.column();
+        }
+
         /** {@code ; return x + 1; @ file.c:12}, as the verifier and bpftool write it. */
         public String annotation() {
+            String file = file();
             Path name = Path.of(file).getFileName();
-            return "; " + line.strip() + " @ " + (name == null ? file : name.toString()) + ":" + lineNumber;
+            return "; " + line().strip() + " @ " + (name == null ? file : name.toString()) + ":" + lineNumber();
         }
     }
 

@@ -73,8 +73,7 @@ final class ObjectLinker {
                 }
                 for (BtfExt.LineInfo li : ext.lineInfos().getOrDefault(f.section(), List.of())) {
                     if (li.insnOffset() >= start && li.insnOffset() < end) {
-                        lines.add(new LinkedProgram.SourceLine(base + (li.insnOffset() - start) / 8, li.fileName(),
-                                li.line(), li.lineNumber(), li.column()));
+                        lines.add(new LinkedProgram.SourceLine(base + (li.insnOffset() - start) / 8, li));
                     }
                 }
             }

@@ -11,7 +11,7 @@ import dev.bpf4j.asm.Instruction;
 import dev.bpf4j.btf.Btf;
 import dev.bpf4j.btf.BtfType;
 import dev.bpf4j.btf.BtfSanitizer;
-import dev.bpf4j.btf.BtfStrings;
+import dev.bpf4j.btf.BtfExt;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -40,7 +40,6 @@ final class ObjectPlanner {
     private final String file;
     private Btf btf;
     /** Offsets of line_info strings: every record names its file, and programs share subprograms' lines. */
-    private final Map<String, Integer> lineStrings = new java.util.IdentityHashMap<>(); // decoded once per offset
     private Map<String, Integer> datasecIds; // DATASEC name -> type id in the loadable BTF
 
     private ObjectPlanner(ObjectSpec spec, LoadOptions options) {
@@ -331,45 +330,14 @@ final class ObjectPlanner {
         return out.array();
     }
 
-    private byte[] lineInfo(LinkedProgram link) {
+    /** Line info for the kernel: the object's string offsets stay valid, as the loaded BTF keeps its string table. */
+    private static byte[] lineInfo(LinkedProgram link) {
         ByteBuffer out = ByteBuffer.allocate(link.lines().size() * LINE_INFO_SIZE).order(ByteOrder.nativeOrder());
         for (LinkedProgram.SourceLine l : link.lines()) {
-            out.putInt(l.slot()).putInt(lineString(l.file()))
-                    .putInt(lineString(l.line()))
-                    .putInt(l.lineNumber() << 10 | l.column());
+            BtfExt.LineInfo info = l.info();
+            out.putInt(l.slot()).putInt(info.fileNameOffset()).putInt(info.lineOffset())
+                    .putInt(info.lineNumber() << 10 | info.column());
         }
         return out.array();
-    }
-
-    private int lineString(String s) {
-        Integer at = lineStrings.get(s);
-        if (at == null) {
-            at = stringOffset(btf, s, file);
-            lineStrings.put(s, at);
-        }
-        return at;
-    }
-
-    /** Where a string is in the BTF string table: a whole string, or the tail of a longer one. */
-    private static int stringOffset(Btf btf, String s, String file) {
-        BtfStrings strings = btf.strings();
-        int at = strings.offsetOf(s);
-        if (at >= 0) {
-            return at;
-        }
-        byte[] table = strings.bytes();
-        byte[] want = s.getBytes(StandardCharsets.UTF_8);
-        outer:
-        for (int i = 0; i + want.length < table.length; i++) {
-            for (int j = 0; j < want.length; j++) {
-                if (table[i + j] != want[j]) {
-                    continue outer;
-                }
-            }
-            if (table[i + want.length] == 0) {
-                return i;
-            }
-        }
-        throw new BpfException(file + ": line_info string '" + s + "' is not in the BTF string table");
     }
 }

@@ -20,8 +20,20 @@ public final class BtfExt {
     public record FuncInfo(int insnOffset, int typeId) {
     }
 
-    /** The source line for the instruction at {@code insnOffset}. */
-    public record LineInfo(int insnOffset, String fileName, String line, int lineNumber, int column) {
+    /**
+     * The source line for the instruction at {@code insnOffset}. The file name and the line's text
+     * stay offsets into the BTF string table, as a load hands them to the kernel; they are decoded
+     * when asked for (a verifier log to annotate, a listing), not for every record on every parse.
+     */
+    public record LineInfo(int insnOffset, int fileNameOffset, int lineOffset, int lineNumber, int column,
+                           BtfStrings strings) {
+        public String fileName() {
+            return strings.get(fileNameOffset);
+        }
+
+        public String line() {
+            return strings.get(lineOffset);
+        }
     }
 
     /** A CO-RE relocation: the access string (such as {@code 0:1}) is relative to {@code typeId}. */
@@ -59,8 +71,8 @@ public final class BtfExt {
         });
         Map<String, List<LineInfo>> lines = r.subsection(16, "line_info", 16, at -> {
             int lineCol = in.u32(at + 12);
-            return new LineInfo(in.u32(at), r.string(in.u32(at + 4), at + 4), r.string(in.u32(at + 8), at + 8),
-                    lineCol >>> 10, lineCol & 0x3ff);
+            return new LineInfo(in.u32(at), r.stringOffset(in.u32(at + 4), at + 4), r.stringOffset(in.u32(at + 8), at + 8),
+                    lineCol >>> 10, lineCol & 0x3ff, btf.strings());
         });
         Map<String, List<CoreRelo>> relos = hdrLen < HEADER_WITH_CORE ? Map.of()
                 : r.subsection(24, "core_relo", 16, at -> {
@@ -167,6 +179,14 @@ public final class BtfExt {
             cachedOffsets[slot] = offset;
             cachedStrings[slot] = s;
             return s;
+        }
+
+        /** A checked string offset: any offset inside the table starts a NUL-terminated string. */
+        int stringOffset(int offset, long at) {
+            if (Integer.compareUnsigned(offset, btf.strings().size()) >= 0) {
+                btf.strings().require(offset, in, at, "BTF.ext"); // throws
+            }
+            return offset;
         }
 
         int typeId(int id, long at, BtfKind expected) {
