@@ -66,9 +66,10 @@ public final class LoadPlan {
 
     /**
      * A program to load: its linked instructions, of which those at {@code mapRefs} take the fd of
-     * the map they name at load; func and line info empty when the object has no BTF for them.
+     * the map they name at load, and the spec to load them with, complete but for those fds and the
+     * BTF fd (func and line info are in it when the object has BTF for them).
      */
     record ProgramPlan(ObjectSpec.ProgramDef def, SectionMatch match, AttachTarget target, LinkedProgram link,
-                       int[] mapRefs, String kernelName, int flags, byte[] funcInfo, byte[] lineInfo) {
+                       int[] mapRefs, ProgramSpec spec) {
     }
 }

@@ -233,20 +233,7 @@ final class ObjectLoader {
         AttachTarget target = p.target();
         LinkedProgram link = p.link();
         try {
-            ProgramSpec.Builder b = ProgramSpec.builder(match.type(), withFds(p))
-                    .name(p.kernelName()).license(spec.license()).kernelVersion(spec.kernelVersion())
-                    .flags(p.flags()).expectedAttachType(match.attachType()).logLevel(plan.options().logLevel());
-            if (target != null) {
-                b.attachBtfId(target.typeId()); // attach_btf_obj_fd stays 0: the target is in vmlinux
-            }
-            if (btfFd != null) {
-                b.progBtfFd(btfFd.get());
-                if (p.funcInfo().length > 0) {
-                    b.funcInfo(p.funcInfo(), ObjectPlanner.FUNC_INFO_SIZE);
-                    b.lineInfo(p.lineInfo(), ObjectPlanner.LINE_INFO_SIZE);
-                }
-            }
-            return Program.load(b.build());
+            return Program.load(p.spec().atLoad(withFds(p), btfFd != null ? btfFd.get() : 0));
         } catch (VerifierException e) {
             String who = "program '" + def.name() + "' of " + file;
             String log = link.annotate(e.log());

@@ -285,15 +285,20 @@ final class ObjectPlanner {
         link.instructions().withEncoding(); // encoded here, once: a load then copies bytes and patches fds
         int flags = (match.sleepable() ? ProgramSpec.F_SLEEPABLE : 0)
                 | (match.xdpFrags() ? ProgramSpec.F_XDP_HAS_FRAGS : 0);
-        byte[] funcInfo = new byte[0];
-        byte[] lineInfo = new byte[0];
+        ProgramSpec.Builder b = ProgramSpec.builder(match.type(), link.instructions())
+                .name(kernelName(def.name())).license(spec.license()).kernelVersion(spec.kernelVersion())
+                .flags(flags).expectedAttachType(match.attachType()).logLevel(options.logLevel());
+        if (target != null) {
+            b.attachBtfId(target.typeId()); // attach_btf_obj_fd stays 0: the target is in vmlinux
+        }
         if (btf != null) {
-            funcInfo = funcInfo(link);
+            byte[] funcInfo = funcInfo(link);
             if (funcInfo.length > 0) {
-                lineInfo = lineInfo(link);
+                b.funcInfo(funcInfo, FUNC_INFO_SIZE);
+                b.lineInfo(lineInfo(link), LINE_INFO_SIZE);
             }
         }
-        return new ProgramPlan(def, match, target, link, mapRefs, kernelName(def.name()), flags, funcInfo, lineInfo);
+        return new ProgramPlan(def, match, target, link, mapRefs, b.build());
     }
 
     /** The indices of the instructions that take a map's fd, each map checked to be one the load makes. */

@@ -85,15 +85,15 @@ public final class Program implements AutoCloseable {
             attr.set(ValueLayout.JAVA_INT, BpfAttr.ProgLoad.EXPECTED_ATTACH_TYPE, spec.expectedAttachType().value());
         }
         attr.set(ValueLayout.JAVA_INT, BpfAttr.ProgLoad.PROG_BTF_FD, spec.progBtfFd());
-        putRecords(arena, attr, spec.funcInfo(), spec.funcInfoRecordSize(), BpfAttr.ProgLoad.FUNC_INFO,
+        putRecords(arena, attr, spec.funcInfoRecords(), spec.funcInfoRecordSize(), BpfAttr.ProgLoad.FUNC_INFO,
                 BpfAttr.ProgLoad.FUNC_INFO_REC_SIZE, BpfAttr.ProgLoad.FUNC_INFO_CNT);
-        putRecords(arena, attr, spec.lineInfo(), spec.lineInfoRecordSize(), BpfAttr.ProgLoad.LINE_INFO,
+        putRecords(arena, attr, spec.lineInfoRecords(), spec.lineInfoRecordSize(), BpfAttr.ProgLoad.LINE_INFO,
                 BpfAttr.ProgLoad.LINE_INFO_REC_SIZE, BpfAttr.ProgLoad.LINE_INFO_CNT);
         attr.set(ValueLayout.JAVA_INT, BpfAttr.ProgLoad.ATTACH_BTF_ID, spec.attachBtfId());
         // attach_prog_fd and attach_btf_obj_fd share one field; the spec allows at most one.
         attr.set(ValueLayout.JAVA_INT, BpfAttr.ProgLoad.ATTACH_PROG_FD,
                 spec.attachProgFd() != 0 ? spec.attachProgFd() : spec.attachBtfObjFd());
-        int[] fds = spec.fdArray();
+        int[] fds = spec.fdArrayEntries();
         if (fds.length > 0) {
             attr.set(ValueLayout.JAVA_LONG, BpfAttr.ProgLoad.FD_ARRAY,
                     arena.allocateFrom(ValueLayout.JAVA_INT, fds).address());
