@@ -75,7 +75,7 @@ public final class Program implements AutoCloseable {
         attr.set(ValueLayout.JAVA_INT, BpfAttr.ProgLoad.PROG_TYPE, spec.type().value());
         attr.set(ValueLayout.JAVA_INT, BpfAttr.ProgLoad.INSN_CNT, spec.instructions().slotCount());
         attr.set(ValueLayout.JAVA_LONG, BpfAttr.ProgLoad.INSNS, spec.instructions().encode(arena).address());
-        attr.set(ValueLayout.JAVA_LONG, BpfAttr.ProgLoad.LICENSE, arena.allocateFrom(spec.license()).address());
+        attr.set(ValueLayout.JAVA_LONG, BpfAttr.ProgLoad.LICENSE, bytes(arena, spec.licenseCString()).address());
         attr.set(ValueLayout.JAVA_INT, BpfAttr.ProgLoad.KERN_VERSION, spec.kernelVersion());
         attr.set(ValueLayout.JAVA_INT, BpfAttr.ProgLoad.PROG_FLAGS, spec.flags());
         if (!spec.name().isEmpty()) {

@@ -33,6 +33,7 @@ public final class ProgramSpec {
     private final byte[] lineInfo;
     private final int lineInfoRecordSize;
     private final int[] fdArray;
+    private final byte[] licenseCString; // NUL-terminated, encoded once: a load only copies it
 
     private ProgramSpec(Builder b) {
         this.type = Objects.requireNonNull(b.type, "program type");
@@ -52,6 +53,7 @@ public final class ProgramSpec {
         this.lineInfo = b.lineInfo.clone();
         this.lineInfoRecordSize = b.lineInfoRecordSize;
         this.fdArray = b.fdArray.clone();
+        this.licenseCString = cString(license);
         if (instructions.size() == 0) {
             throw new BpfException("program '" + name + "' has no instructions");
         }
@@ -85,6 +87,7 @@ public final class ProgramSpec {
         this.lineInfo = from.lineInfo;
         this.lineInfoRecordSize = from.lineInfoRecordSize;
         this.fdArray = from.fdArray;
+        this.licenseCString = from.licenseCString;
     }
 
     /**
@@ -110,6 +113,15 @@ public final class ProgramSpec {
 
     int[] fdArrayEntries() {
         return fdArray;
+    }
+
+    byte[] licenseCString() {
+        return licenseCString;
+    }
+
+    private static byte[] cString(String s) {
+        byte[] utf8 = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return java.util.Arrays.copyOf(utf8, utf8.length + 1);
     }
 
     private void checkRecords(String what, byte[] bytes, int recordSize) {

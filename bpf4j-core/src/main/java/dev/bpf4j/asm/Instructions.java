@@ -98,21 +98,20 @@ public final class Instructions implements Iterable<Instruction> {
         }
         Instruction[] out = list.toArray(new Instruction[0]);
         byte[] encoding = nativeEncoding;
-        encoding = encoding == null ? null : encoding.clone();
+        ByteBuffer patch = encoding == null ? null : ByteBuffer.wrap(encoding.clone()).order(ByteOrder.nativeOrder());
         for (int k = 0; k < indices.length; k++) {
             int i = indices[k];
             Instruction insn = out[i].withImm(immediates[k]);
             out[i] = insn;
-            if (encoding != null) {
+            if (patch != null) {
                 int at = slotOf[i] * SLOT_SIZE;
-                ByteBuffer buffer = ByteBuffer.wrap(encoding).order(ByteOrder.nativeOrder());
-                buffer.putInt(at + 4, (int) insn.imm());
+                patch.putInt(at + 4, (int) insn.imm());
                 if (insn.isWide()) {
-                    buffer.putInt(at + SLOT_SIZE + 4, (int) (insn.imm() >>> 32));
+                    patch.putInt(at + SLOT_SIZE + 4, (int) (insn.imm() >>> 32));
                 }
             }
         }
-        return new Instructions(List.of(out), slotOf, encoding);
+        return new Instructions(List.of(out), slotOf, patch == null ? null : patch.array());
     }
 
     private byte[] nativeEncoding() {
