@@ -32,6 +32,11 @@ final class ObjectSpecParser {
     private final ElfFile elf;
     private final String file;
     private Btf btf;
+    /** The first section of each name the parse looks up, found in one pass (null: none). */
+    private ElfSection btfSection;
+    private ElfSection extSection;
+    private ElfSection licenseSection;
+    private ElfSection versionSection;
 
     ObjectSpecParser(ElfFile elf) {
         this.elf = elf;
@@ -40,14 +45,13 @@ final class ObjectSpecParser {
 
     ObjectSpec parse() {
         BtfExt ext = null;
-        Optional<ElfSection> btfSection = elf.section(".BTF");
-        if (btfSection.isPresent()) {
-            ElfSection s = btfSection.get();
-            btf = Btf.parse(s.contents(), file + ": " + s.describe(), s.offset());
-            Optional<ElfSection> extSection = elf.section(".BTF.ext");
-            if (extSection.isPresent()) {
-                ElfSection e = extSection.get();
-                ext = BtfExt.parse(e.contents(), btf, file + ": " + e.describe(), e.offset());
+        findNamedSections();
+        if (btfSection != null) {
+            ElfSection s = btfSection;
+            btf = Btf.parse(s.contents(), () -> file + ": " + s.describe(), s.offset());
+            if (extSection != null) {
+                ElfSection e = extSection;
+                ext = BtfExt.parse(e.contents(), btf, () -> file + ": " + e.describe(), e.offset());
             }
         }
         List<ProgramDef> programs = new ArrayList<>();
@@ -76,10 +80,23 @@ final class ObjectSpecParser {
         return new ObjectSpec(file, elf, license(), version(), programs, subprograms, maps, data, btf, ext);
     }
 
+    private void findNamedSections() {
+        for (ElfSection s : elf.sections()) {
+            switch (s.name()) {
+                case ".BTF" -> btfSection = btfSection == null ? s : btfSection;
+                case ".BTF.ext" -> extSection = extSection == null ? s : extSection;
+                case "license" -> licenseSection = licenseSection == null ? s : licenseSection;
+                case "version" -> versionSection = versionSection == null ? s : versionSection;
+                default -> {
+                }
+            }
+        }
+    }
+
     // ---- license and version ----
 
     private String license() {
-        return elf.section("license").map(s -> {
+        return Optional.ofNullable(licenseSection).map(s -> {
             byte[] b = s.contents().toArray(ValueLayout.JAVA_BYTE); // empty if NOBITS
             int end = 0;
             while (end < b.length && b[end] != 0) {
@@ -90,7 +107,7 @@ final class ObjectSpecParser {
     }
 
     private int version() {
-        return elf.section("version").map(s -> {
+        return Optional.ofNullable(versionSection).map(s -> {
             if (s.size() != 4 || s.type() != ElfSection.SHT_PROGBITS) {
                 throw elf.error(s, "version section must hold one u32, not " + s.size() + " bytes", s.offset());
             }

@@ -71,6 +71,11 @@ public final class Btf {
         return new BtfParser(new BtfInput(data, where, fileOffset)).parse();
     }
 
+    /** As {@link #parse(MemorySegment, String, long)}, with {@code where} built only for an error. */
+    public static Btf parse(MemorySegment data, java.util.function.Supplier<String> where, long fileOffset) {
+        return new BtfParser(new BtfInput(data, where, fileOffset)).parse();
+    }
+
     /**
      * BTF made of these types (index = id, the first being {@link BtfType.Void}); names are added to
      * the string table when encoded. For tools that build or rewrite BTF (loaders, probes).

@@ -53,6 +53,12 @@ public final class BtfExt {
 
     /** Parses .BTF.ext; names and type ids are checked against {@code btf}. */
     public static BtfExt parse(MemorySegment data, Btf btf, String where, long fileOffset) {
+        return parse(data, btf, () -> where, fileOffset);
+    }
+
+    /** As {@link #parse(MemorySegment, Btf, String, long)}, with {@code where} built only for an error. */
+    public static BtfExt parse(MemorySegment data, Btf btf, java.util.function.Supplier<String> where,
+                               long fileOffset) {
         BtfInput in = new BtfInput(data, where, fileOffset);
         in.orderFromMagic(BtfParser.MAGIC, "BTF.ext");
         int version = in.u8(2);

@@ -5,11 +5,13 @@ import dev.bpf4j.BpfFormatException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.function.Supplier;
 
 /** Bounds-checked reads inside one BTF or BTF.ext blob; errors name where it came from and the file offset. */
 final class BtfInput {
     private final MemorySegment data;
-    private final String where;
+    /** Built only for an error: an object file names its section, a concatenation per parse otherwise. */
+    private final Supplier<String> where;
     private final long fileOffset;
     // Constant layouts per byte order: a layout held in a field defeats the JIT's folding of the
     // access checks, which then dominate parsing.
@@ -21,6 +23,10 @@ final class BtfInput {
     private boolean little = true;
 
     BtfInput(MemorySegment data, String where, long fileOffset) {
+        this(data, () -> where, fileOffset);
+    }
+
+    BtfInput(MemorySegment data, Supplier<String> where, long fileOffset) {
         this.data = data;
         this.where = where;
         this.fileOffset = fileOffset;
@@ -91,6 +97,6 @@ final class BtfInput {
     }
 
     BpfFormatException error(String message, long offset) {
-        return new BpfFormatException(where + ": " + message + " at offset 0x" + Long.toHexString(fileOffset + offset));
+        return new BpfFormatException(where.get() + ": " + message + " at offset 0x" + Long.toHexString(fileOffset + offset));
     }
 }
