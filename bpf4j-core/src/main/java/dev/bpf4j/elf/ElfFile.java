@@ -87,12 +87,12 @@ public final class ElfFile {
 
     /** Parses bytes without copying them; {@code fileName} is used in error messages. */
     public static ElfFile parse(String fileName, byte[] data) {
-        return parse(fileName, MemorySegment.ofArray(data));
+        return new ElfFile(new ElfInput(fileName, MemorySegment.ofArray(data).asReadOnly(), data));
     }
 
     /** Parses a segment (heap or native) without copying it; it must stay valid and unchanged. */
     public static ElfFile parse(String fileName, MemorySegment data) {
-        return new ElfFile(new ElfInput(fileName, data.asReadOnly()));
+        return new ElfFile(new ElfInput(fileName, data.asReadOnly(), null));
     }
 
     private void readIdent() {
