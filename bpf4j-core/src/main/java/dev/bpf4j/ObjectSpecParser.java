@@ -90,14 +90,17 @@ final class ObjectSpecParser {
     }
 
     private void findNamedSections() {
+        // equals, not a switch: a switch on the name hashes every section name, which cost more
         for (ElfSection s : elf.sections()) {
-            switch (s.name()) {
-                case ".BTF" -> btfSection = btfSection == null ? s : btfSection;
-                case ".BTF.ext" -> extSection = extSection == null ? s : extSection;
-                case "license" -> licenseSection = licenseSection == null ? s : licenseSection;
-                case "version" -> versionSection = versionSection == null ? s : versionSection;
-                default -> {
-                }
+            String n = s.name();
+            if (btfSection == null && n.equals(".BTF")) {
+                btfSection = s;
+            } else if (extSection == null && n.equals(".BTF.ext")) {
+                extSection = s;
+            } else if (licenseSection == null && n.equals("license")) {
+                licenseSection = s;
+            } else if (versionSection == null && n.equals("version")) {
+                versionSection = s;
             }
         }
     }
