@@ -160,7 +160,7 @@ public final class ObjectSpec {
      * spec is in use.
      */
     public static ObjectSpec parse(String fileName, byte[] data) {
-        return new ObjectSpecParser(ElfFile.parse(fileName, data)).parse();
+        return new ObjectSpecParser(ElfFile.parse(fileName, data), data).parse();
     }
 
     public String fileName() {

@@ -32,22 +32,35 @@ final class ObjectSpecParser {
     private final ElfFile elf;
     private final String file;
     private Btf btf;
+    /** The first section of each name the parse looks up, found in one pass (null: none). */
+    private ElfSection btfSection;
+    private ElfSection extSection;
+    private ElfSection licenseSection;
+    private ElfSection versionSection;
+
+    /** The file's bytes when parsed from an array, else null; BTF is read from them directly. */
+    private final byte[] bytes;
 
     ObjectSpecParser(ElfFile elf) {
+        this(elf, null);
+    }
+
+    /** {@code bytes}, if not null, are the bytes {@code elf} was parsed from. */
+    ObjectSpecParser(ElfFile elf, byte[] bytes) {
         this.elf = elf;
         this.file = elf.fileName();
+        this.bytes = bytes;
     }
 
     ObjectSpec parse() {
         BtfExt ext = null;
-        Optional<ElfSection> btfSection = elf.section(".BTF");
-        if (btfSection.isPresent()) {
-            ElfSection s = btfSection.get();
-            btf = Btf.parse(s.contents(), file + ": " + s.describe(), s.offset());
-            Optional<ElfSection> extSection = elf.section(".BTF.ext");
-            if (extSection.isPresent()) {
-                ElfSection e = extSection.get();
-                ext = BtfExt.parse(e.contents(), btf, file + ": " + e.describe(), e.offset());
+        findNamedSections();
+        if (btfSection != null) {
+            ElfSection s = btfSection;
+            btf = Btf.parse(s.contents(), bytes, () -> file + ": " + s.describe(), s.offset());
+            if (extSection != null) {
+                ElfSection e = extSection;
+                ext = BtfExt.parse(e.contents(), bytes, btf, () -> file + ": " + e.describe(), e.offset());
             }
         }
         List<ProgramDef> programs = new ArrayList<>();
@@ -76,10 +89,26 @@ final class ObjectSpecParser {
         return new ObjectSpec(file, elf, license(), version(), programs, subprograms, maps, data, btf, ext);
     }
 
+    private void findNamedSections() {
+        // equals, not a switch: a switch on the name hashes every section name, which cost more
+        for (ElfSection s : elf.sections()) {
+            String n = s.name();
+            if (btfSection == null && n.equals(".BTF")) {
+                btfSection = s;
+            } else if (extSection == null && n.equals(".BTF.ext")) {
+                extSection = s;
+            } else if (licenseSection == null && n.equals("license")) {
+                licenseSection = s;
+            } else if (versionSection == null && n.equals("version")) {
+                versionSection = s;
+            }
+        }
+    }
+
     // ---- license and version ----
 
     private String license() {
-        return elf.section("license").map(s -> {
+        return Optional.ofNullable(licenseSection).map(s -> {
             byte[] b = s.contents().toArray(ValueLayout.JAVA_BYTE); // empty if NOBITS
             int end = 0;
             while (end < b.length && b[end] != 0) {
@@ -90,7 +119,7 @@ final class ObjectSpecParser {
     }
 
     private int version() {
-        return elf.section("version").map(s -> {
+        return Optional.ofNullable(versionSection).map(s -> {
             if (s.size() != 4 || s.type() != ElfSection.SHT_PROGBITS) {
                 throw elf.error(s, "version section must hold one u32, not " + s.size() + " bytes", s.offset());
             }

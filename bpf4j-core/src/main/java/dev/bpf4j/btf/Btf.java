@@ -60,7 +60,7 @@ public final class Btf {
 
     /** Parses a standalone BTF blob (such as /sys/kernel/btf/vmlinux). */
     public static Btf parse(byte[] data) {
-        return parse(MemorySegment.ofArray(data), "BTF", 0);
+        return parse(MemorySegment.ofArray(data), data, () -> "BTF", 0);
     }
 
     /**
@@ -69,6 +69,16 @@ public final class Btf {
      */
     public static Btf parse(MemorySegment data, String where, long fileOffset) {
         return new BtfParser(new BtfInput(data, where, fileOffset)).parse();
+    }
+
+    /**
+     * As {@link #parse(MemorySegment, String, long)}, with {@code where} built only for an error,
+     * and {@code file}, if not null, the array {@code data} was sliced from at {@code fileOffset},
+     * which is read directly (cheaper than through the segment).
+     */
+    public static Btf parse(MemorySegment data, byte[] file, java.util.function.Supplier<String> where,
+                            long fileOffset) {
+        return new BtfParser(new BtfInput(data, file, where, fileOffset)).parse();
     }
 
     /**
@@ -111,7 +121,7 @@ public final class Btf {
      * large BTF such as the kernel's, where a program needs a few hundred of 100k+ types.
      */
     public static Btf parseLazily(byte[] data, String where) {
-        return new BtfParser(new BtfInput(MemorySegment.ofArray(data), where, 0)).parseIndexed(null);
+        return new BtfParser(new BtfInput(MemorySegment.ofArray(data), data, () -> where, 0)).parseIndexed(null);
     }
 
     /**
@@ -119,7 +129,7 @@ public final class Btf {
      * type ids continue after the base's last, its string offsets after the base's table.
      */
     public static Btf parseSplit(byte[] data, Btf base, String where) {
-        return new BtfParser(new BtfInput(MemorySegment.ofArray(data), where, 0)).parseIndexed(base);
+        return new BtfParser(new BtfInput(MemorySegment.ofArray(data), data, () -> where, 0)).parseIndexed(base);
     }
 
     /** The base BTF of split BTF. */

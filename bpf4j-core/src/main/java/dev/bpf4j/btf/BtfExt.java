@@ -53,7 +53,17 @@ public final class BtfExt {
 
     /** Parses .BTF.ext; names and type ids are checked against {@code btf}. */
     public static BtfExt parse(MemorySegment data, Btf btf, String where, long fileOffset) {
-        BtfInput in = new BtfInput(data, where, fileOffset);
+        return parse(data, null, btf, () -> where, fileOffset);
+    }
+
+    /**
+     * As {@link #parse(MemorySegment, Btf, String, long)}, with {@code where} built only for an
+     * error, and {@code file}, if not null, the array {@code data} was sliced from at
+     * {@code fileOffset}, which is read directly (cheaper than through the segment).
+     */
+    public static BtfExt parse(MemorySegment data, byte[] file, Btf btf, java.util.function.Supplier<String> where,
+                               long fileOffset) {
+        BtfInput in = new BtfInput(data, file, where, fileOffset);
         in.orderFromMagic(BtfParser.MAGIC, "BTF.ext");
         int version = in.u8(2);
         if (version != 1) {

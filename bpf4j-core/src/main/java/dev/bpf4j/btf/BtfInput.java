@@ -4,13 +4,27 @@ import dev.bpf4j.BpfFormatException;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.util.function.Supplier;
 
 /** Bounds-checked reads inside one BTF or BTF.ext blob; errors name where it came from and the file offset. */
 final class BtfInput {
     private final MemorySegment data;
-    private final String where;
+    /** Built only for an error: an object file names its section, a concatenation per parse otherwise. */
+    private final Supplier<String> where;
     private final long fileOffset;
+    /**
+     * The whole file when it is at hand as an array (the blob is its bytes from {@code fileOffset}),
+     * else null: an array view read checks one bound, a segment read also its session and base.
+     */
+    private final byte[] file;
+    private final int base;
+    private static final VarHandle LE16A = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LE32A = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle BE16A = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle BE32A = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
     // Constant layouts per byte order: a layout held in a field defeats the JIT's folding of the
     // access checks, which then dominate parsing.
     private static final ValueLayout.OfShort LE16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -21,7 +35,17 @@ final class BtfInput {
     private boolean little = true;
 
     BtfInput(MemorySegment data, String where, long fileOffset) {
+        this(data, null, () -> where, fileOffset);
+    }
+
+    /** {@code file}, if not null, holds {@code data}'s bytes at {@code fileOffset}. */
+    BtfInput(MemorySegment data, byte[] file, Supplier<String> where, long fileOffset) {
+        if (file != null && (fileOffset < 0 || fileOffset > file.length || data.byteSize() > file.length - fileOffset)) {
+            throw new IllegalArgumentException("the blob does not lie inside the file array");
+        }
         this.data = data;
+        this.file = file;
+        this.base = file == null ? 0 : (int) fileOffset;
         this.where = where;
         this.fileOffset = fileOffset;
     }
@@ -62,11 +86,15 @@ final class BtfInput {
 
     int u8(long offset) {
         require(offset, 1, "byte");
-        return Byte.toUnsignedInt(data.get(ValueLayout.JAVA_BYTE, offset));
+        return Byte.toUnsignedInt(file != null ? file[base + (int) offset] : data.get(ValueLayout.JAVA_BYTE, offset));
     }
 
     int u16(long offset) {
         require(offset, 2, "u16");
+        if (file != null) {
+            int at = base + (int) offset;
+            return Short.toUnsignedInt(little ? (short) LE16A.get(file, at) : (short) BE16A.get(file, at));
+        }
         return Short.toUnsignedInt(little ? data.get(LE16, offset) : data.get(BE16, offset));
     }
 
@@ -78,6 +106,10 @@ final class BtfInput {
 
     /** A u32 at an offset the caller has already checked. */
     int rawU32(long offset) {
+        if (file != null) {
+            int at = base + (int) offset;
+            return little ? (int) LE32A.get(file, at) : (int) BE32A.get(file, at);
+        }
         return little ? data.get(LE32, offset) : data.get(BE32, offset);
     }
 
@@ -91,6 +123,6 @@ final class BtfInput {
     }
 
     BpfFormatException error(String message, long offset) {
-        return new BpfFormatException(where + ": " + message + " at offset 0x" + Long.toHexString(fileOffset + offset));
+        return new BpfFormatException(where.get() + ": " + message + " at offset 0x" + Long.toHexString(fileOffset + offset));
     }
 }

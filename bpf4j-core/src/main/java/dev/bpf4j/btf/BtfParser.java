@@ -13,7 +13,7 @@ final class BtfParser {
     private static final int MAX_VLEN = 0xffff;
 
     private final BtfInput in;
-    private long[] recordOffsets = new long[64];
+    private long[] recordOffsets;
     private BtfStrings strings;
 
     BtfParser(BtfInput in) {
@@ -184,15 +184,17 @@ final class BtfParser {
 
     private List<BtfType> readTypes(long start, long end) {
         // clang's records average well over 16 bytes: room for all without regrowing, rarely much more
-        List<BtfType> types = new ArrayList<>((int) Math.min((end - start) / 16 + 1, 1 << 20));
+        int capacity = (int) Math.min((end - start) / 16 + 1, 1 << 20);
+        List<BtfType> types = new ArrayList<>(capacity);
+        recordOffsets = new long[capacity];
         types.add(new BtfType.Void());
         recordOffsets[0] = start;
         long p = start;
         while (p < end) {
             int id = types.size();
             Header h = header(p, end, id);
-            String name = name(in.u32(p), p, id, null, 0);
-            int sizeOrType = in.u32(p + 8);
+            String name = name(in.rawU32(p), p, id, null, 0); // header() checked the 12 bytes
+            int sizeOrType = in.rawU32(p + 8);
             long body = p + 12;
             long bodyLen = h.bodyLength();
             types.add(readType(id, name, h.kind(), h.vlen(), h.flag(), sizeOrType, body, p));
@@ -242,11 +244,15 @@ final class BtfParser {
         };
     }
 
+    /**
+     * Decodes one record whose header and body have been checked to lie inside the type section
+     * (by {@link #header}), so its fields are read without a second bounds check.
+     */
     private BtfType readType(int id, String name, BtfKind kind, int vlen, boolean flag, int sizeOrType,
                              long body, long at) {
         return switch (kind) {
             case INT -> {
-                int data = in.u32(body);
+                int data = in.rawU32(body);
                 int bits = data & 0xff;
                 int bitOffset = (data >>> 16) & 0xff;
                 int encoding = (data >>> 24) & 0x0f;
@@ -256,16 +262,16 @@ final class BtfParser {
                 yield new BtfType.Int(id, name, sizeOrType, encoding, bitOffset, bits);
             }
             case PTR -> new BtfType.Ptr(id, name, sizeOrType);
-            case ARRAY -> new BtfType.Array(id, name, in.u32(body), in.u32(body + 4), in.u32(body + 8));
+            case ARRAY -> new BtfType.Array(id, name, in.rawU32(body), in.rawU32(body + 4), in.rawU32(body + 8));
             case STRUCT, UNION -> {
                 BtfType.Member[] members = new BtfType.Member[vlen]; // List.of(array): the record keeps it uncopied
                 for (int i = 0; i < vlen; i++) {
                     long m = body + 12L * i;
-                    String memberName = name(in.u32(m), m, id, "member", i);
-                    int offset = in.u32(m + 8);
+                    String memberName = name(in.rawU32(m), m, id, "member", i);
+                    int offset = in.rawU32(m + 8);
                     int bitOffset = flag ? offset & 0xffffff : offset;
                     int bitfieldSize = flag ? offset >>> 24 : 0;
-                    members[i] = new BtfType.Member(memberName, in.u32(m + 4), bitOffset, bitfieldSize);
+                    members[i] = new BtfType.Member(memberName, in.rawU32(m + 4), bitOffset, bitfieldSize);
                 }
                 yield new BtfType.Struct(id, name, kind == BtfKind.UNION, sizeOrType, flag, List.of(members));
             }
@@ -274,10 +280,10 @@ final class BtfParser {
                 BtfType.EnumValue[] values = new BtfType.EnumValue[vlen];
                 for (int i = 0; i < vlen; i++) {
                     long e = body + (wide ? 12L : 8L) * i;
-                    String valueName = name(in.u32(e), e, id, "value", i);
+                    String valueName = name(in.rawU32(e), e, id, "value", i);
                     long value = wide
-                            ? (Integer.toUnsignedLong(in.u32(e + 4)) | ((long) in.u32(e + 8) << 32))
-                            : (flag ? in.u32(e + 4) : Integer.toUnsignedLong(in.u32(e + 4)));
+                            ? (Integer.toUnsignedLong(in.rawU32(e + 4)) | ((long) in.rawU32(e + 8) << 32))
+                            : (flag ? in.rawU32(e + 4) : Integer.toUnsignedLong(in.rawU32(e + 4)));
                     values[i] = new BtfType.EnumValue(valueName, value);
                 }
                 yield new BtfType.Enum(id, name, wide, sizeOrType, flag, List.of(values));
@@ -291,21 +297,21 @@ final class BtfParser {
                 BtfType.Param[] params = new BtfType.Param[vlen];
                 for (int i = 0; i < vlen; i++) {
                     long q = body + 8L * i;
-                    params[i] = new BtfType.Param(name(in.u32(q), q, id, "param", i), in.u32(q + 4));
+                    params[i] = new BtfType.Param(name(in.rawU32(q), q, id, "param", i), in.rawU32(q + 4));
                 }
                 yield new BtfType.FuncProto(id, name, sizeOrType, List.of(params));
             }
-            case VAR -> new BtfType.Var(id, name, sizeOrType, linkage(in.u32(body), id, body));
+            case VAR -> new BtfType.Var(id, name, sizeOrType, linkage(in.rawU32(body), id, body));
             case DATASEC -> {
                 BtfType.SecInfo[] vars = new BtfType.SecInfo[vlen];
                 for (int i = 0; i < vlen; i++) {
                     long v = body + 12L * i;
-                    vars[i] = new BtfType.SecInfo(in.u32(v), in.u32(v + 4), in.u32(v + 8));
+                    vars[i] = new BtfType.SecInfo(in.rawU32(v), in.rawU32(v + 4), in.rawU32(v + 8));
                 }
                 yield new BtfType.Datasec(id, name, sizeOrType, List.of(vars));
             }
             case FLOAT -> new BtfType.Float(id, name, sizeOrType);
-            case DECL_TAG -> new BtfType.DeclTag(id, name, sizeOrType, in.u32(body), flag);
+            case DECL_TAG -> new BtfType.DeclTag(id, name, sizeOrType, in.rawU32(body), flag);
             case VOID -> throw new AssertionError();
         };
     }

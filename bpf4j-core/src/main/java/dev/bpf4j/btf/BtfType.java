@@ -173,8 +173,10 @@ public sealed interface BtfType {
     enum Linkage {
         STATIC, GLOBAL, EXTERN;
 
+        private static final Linkage[] BY_VALUE = values(); // values() copies its array on every call
+
         static Linkage of(int value) {
-            return value >= 0 && value < 3 ? values()[value] : null;
+            return value >= 0 && value < BY_VALUE.length ? BY_VALUE[value] : null;
         }
     }
 }

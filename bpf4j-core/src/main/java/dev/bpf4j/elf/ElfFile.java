@@ -87,12 +87,12 @@ public final class ElfFile {
 
     /** Parses bytes without copying them; {@code fileName} is used in error messages. */
     public static ElfFile parse(String fileName, byte[] data) {
-        return parse(fileName, MemorySegment.ofArray(data));
+        return new ElfFile(new ElfInput(fileName, MemorySegment.ofArray(data).asReadOnly(), data));
     }
 
     /** Parses a segment (heap or native) without copying it; it must stay valid and unchanged. */
     public static ElfFile parse(String fileName, MemorySegment data) {
-        return new ElfFile(new ElfInput(fileName, data.asReadOnly()));
+        return new ElfFile(new ElfInput(fileName, data.asReadOnly(), null));
     }
 
     private void readIdent() {
@@ -150,36 +150,32 @@ public final class ElfFile {
             throw in.error("ELF header", "section name table index " + shstrndx
                     + " out of range (" + shnum + " sections)", 0x3e);
         }
-        long[] raw = new long[shnum * 8];
+        // The name table's header first, so that one pass over the headers can name each section.
         String where = "section header table"; // inside the table checked above: these reads cannot fail
-        for (int i = 0; i < shnum; i++) {
-            long h = shoff + (long) i * SHDR_SIZE;
-            raw[i * 8] = in.u32(where, h);          // sh_name
-            raw[i * 8 + 1] = in.u32(where, h + 4);  // sh_type
-            raw[i * 8 + 2] = in.u64(where, h + 8);  // sh_flags
-            raw[i * 8 + 3] = in.u64(where, h + 24); // sh_offset
-            raw[i * 8 + 4] = in.u64(where, h + 32); // sh_size
-            raw[i * 8 + 5] = in.u32(where, h + 40); // sh_link
-            raw[i * 8 + 6] = in.u32(where, h + 44); // sh_info
-            raw[i * 8 + 7] = in.u64(where, h + 48); // sh_addralign
-            int type = (int) raw[i * 8 + 1];
-            if (type != ElfSection.SHT_NOBITS && type != ElfSection.SHT_NULL && !in.fits(raw[i * 8 + 3], raw[i * 8 + 4])) {
-                in.require("section header #" + i, raw[i * 8 + 3], raw[i * 8 + 4], "section contents");
-            }
+        long strHeader = shoff + (long) shstrndx * SHDR_SIZE;
+        int strType = (int) in.u32(where, strHeader + 4);
+        long strOff = in.u64(where, strHeader + 24);
+        long strSize = in.u64(where, strHeader + 32);
+        if (strType != ElfSection.SHT_NULL && strType != ElfSection.SHT_NOBITS) {
+            requireContents(shstrndx, strOff, strSize);
         }
-        int strType = (int) raw[shstrndx * 8 + 1];
         if (strType != ElfSection.SHT_STRTAB) {
             throw in.error("section header #" + shstrndx, "section name table has type " + strType
-                    + ", not SHT_STRTAB", shoff + (long) shstrndx * SHDR_SIZE + 4);
+                    + ", not SHT_STRTAB", strHeader + 4);
         }
-        long strOff = raw[shstrndx * 8 + 3];
-        long strSize = raw[shstrndx * 8 + 4];
         ElfStrings names = new ElfStrings(in, shstrndx, strOff, strSize);
         sectionNames = names;
         ElfSection[] list = new ElfSection[shnum];
         for (int i = 0; i < shnum; i++) {
             long h = shoff + (long) i * SHDR_SIZE;
-            long nameOff = raw[i * 8];
+            int type = (int) in.u32(where, h + 4);
+            long offset = in.u64(where, h + 24);
+            long size = in.u64(where, h + 32);
+            boolean hasContents = type != ElfSection.SHT_NOBITS && type != ElfSection.SHT_NULL;
+            if (hasContents) {
+                requireContents(i, offset, size);
+            }
+            long nameOff = in.u32(where, h);
             if (nameOff >= strSize && !(i == 0 && nameOff == 0)) {
                 throw in.error("section header #" + i, "name offset " + nameOff + " outside the section name table ("
                         + strSize + " bytes)", h);
@@ -188,17 +184,17 @@ public final class ElfFile {
             if (name == null) {
                 in.cString("section header #" + i + " name", strOff + nameOff, strOff + strSize); // throws
             }
-            int type = (int) raw[i * 8 + 1];
-            long offset = raw[i * 8 + 3];
-            long size = raw[i * 8 + 4];
-            MemorySegment contents = type == ElfSection.SHT_NOBITS || type == ElfSection.SHT_NULL
-                    ? NO_CONTENTS
-                    : in.data().asSlice(offset, size);
-            long entsize = in.u64("section header table", h + 56);
-            list[i] = new ElfSection(i, name, type, raw[i * 8 + 2], offset, size, (int) raw[i * 8 + 5],
-                    (int) raw[i * 8 + 6], raw[i * 8 + 7], entsize, contents);
+            MemorySegment contents = hasContents ? in.data().asSlice(offset, size) : NO_CONTENTS;
+            list[i] = new ElfSection(i, name, type, in.u64(where, h + 8), offset, size, (int) in.u32(where, h + 40),
+                    (int) in.u32(where, h + 44), in.u64(where, h + 48), in.u64(where, h + 56), contents);
         }
         return listOf(list);
+    }
+
+    private void requireContents(int index, long offset, long size) {
+        if (!in.fits(offset, size)) {
+            in.require("section header #" + index, offset, size, "section contents"); // throws
+        }
     }
 
     /** Sections with file contents must not overlap each other, the ELF header or the header table. */

@@ -4,6 +4,8 @@ import dev.bpf4j.BpfFormatException;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
@@ -11,6 +13,18 @@ import java.nio.charset.StandardCharsets;
 final class ElfInput {
     private final String fileName;
     private final MemorySegment data;
+    /**
+     * The file's bytes when it was given as an array, else null: a read through an array view
+     * checks one bound, a read through a segment also its session, base and layout, which was a
+     * fifth of parsing.
+     */
+    private final byte[] array;
+    private static final VarHandle LE16A = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LE32A = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LE64A = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle BE16A = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle BE32A = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle BE64A = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
     // Constant layouts per byte order: a layout held in a field defeats the JIT's folding of the
     // access checks, which then dominate parsing.
     private static final ValueLayout.OfShort LE16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -22,9 +36,11 @@ final class ElfInput {
     private ByteOrder order = ByteOrder.LITTLE_ENDIAN;
     private boolean little = true;
 
-    ElfInput(String fileName, MemorySegment data) {
+    /** {@code array}, if not null, holds the same bytes as {@code data}. */
+    ElfInput(String fileName, MemorySegment data, byte[] array) {
         this.fileName = fileName;
         this.data = data;
+        this.array = array;
     }
 
     void order(ByteOrder order) {
@@ -63,21 +79,30 @@ final class ElfInput {
 
     int u8(String where, long offset) {
         require(where, offset, 1, "byte");
-        return Byte.toUnsignedInt(data.get(ValueLayout.JAVA_BYTE, offset));
+        return Byte.toUnsignedInt(array != null ? array[(int) offset] : data.get(ValueLayout.JAVA_BYTE, offset));
     }
 
     int u16(String where, long offset) {
         require(where, offset, 2, "u16");
+        if (array != null) {
+            return Short.toUnsignedInt(little ? (short) LE16A.get(array, (int) offset) : (short) BE16A.get(array, (int) offset));
+        }
         return Short.toUnsignedInt(little ? data.get(LE16, offset) : data.get(BE16, offset));
     }
 
     long u32(String where, long offset) {
         require(where, offset, 4, "u32");
+        if (array != null) {
+            return Integer.toUnsignedLong(little ? (int) LE32A.get(array, (int) offset) : (int) BE32A.get(array, (int) offset));
+        }
         return Integer.toUnsignedLong(little ? data.get(LE32, offset) : data.get(BE32, offset));
     }
 
     long u64(String where, long offset) {
         require(where, offset, 8, "u64");
+        if (array != null) {
+            return little ? (long) LE64A.get(array, (int) offset) : (long) BE64A.get(array, (int) offset);
+        }
         return little ? data.get(LE64, offset) : data.get(BE64, offset);
     }
 
