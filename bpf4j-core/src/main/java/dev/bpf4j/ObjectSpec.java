@@ -151,7 +151,7 @@ public final class ObjectSpec {
 
     /** Reads and parses an object file. */
     public static ObjectSpec read(Path path) {
-        return new ObjectSpecParser(ElfFile.read(path)).parse();
+        return parse(String.valueOf(path.getFileName()), ElfFile.readBytes(path));
     }
 
     /**

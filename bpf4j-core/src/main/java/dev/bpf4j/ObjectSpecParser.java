@@ -38,14 +38,10 @@ final class ObjectSpecParser {
     private ElfSection licenseSection;
     private ElfSection versionSection;
 
-    /** The file's bytes when parsed from an array, else null; BTF is read from them directly. */
+    /** The file's bytes: BTF and BTF.ext are read from them directly. */
     private final byte[] bytes;
 
-    ObjectSpecParser(ElfFile elf) {
-        this(elf, null);
-    }
-
-    /** {@code bytes}, if not null, are the bytes {@code elf} was parsed from. */
+    /** {@code bytes} are the bytes {@code elf} was parsed from. */
     ObjectSpecParser(ElfFile elf, byte[] bytes) {
         this.elf = elf;
         this.file = elf.fileName();
@@ -57,10 +53,10 @@ final class ObjectSpecParser {
         findNamedSections();
         if (btfSection != null) {
             ElfSection s = btfSection;
-            btf = Btf.parse(s.contents(), bytes, () -> file + ": " + s.describe(), s.offset());
+            btf = Btf.parse(bytes, s.offset(), s.size(), () -> file + ": " + s.describe());
             if (extSection != null) {
                 ElfSection e = extSection;
-                ext = BtfExt.parse(e.contents(), bytes, btf, () -> file + ": " + e.describe(), e.offset());
+                ext = BtfExt.parse(bytes, e.offset(), e.size(), btf, () -> file + ": " + e.describe());
             }
         }
         List<ProgramDef> programs = new ArrayList<>();

@@ -60,7 +60,7 @@ public final class Btf {
 
     /** Parses a standalone BTF blob (such as /sys/kernel/btf/vmlinux). */
     public static Btf parse(byte[] data) {
-        return parse(MemorySegment.ofArray(data), data, () -> "BTF", 0);
+        return parse(data, 0, data.length, () -> "BTF");
     }
 
     /**
@@ -72,13 +72,12 @@ public final class Btf {
     }
 
     /**
-     * As {@link #parse(MemorySegment, String, long)}, with {@code where} built only for an error,
-     * and {@code file}, if not null, the array {@code data} was sliced from at {@code fileOffset},
-     * which is read directly (cheaper than through the segment).
+     * Parses the BTF blob of {@code length} bytes at {@code offset} in {@code file} (an object's
+     * .BTF section, say), reading the array directly; {@code where} is asked for only to word an
+     * error, whose offsets are file offsets.
      */
-    public static Btf parse(MemorySegment data, byte[] file, java.util.function.Supplier<String> where,
-                            long fileOffset) {
-        return new BtfParser(new BtfInput(data, file, where, fileOffset)).parse();
+    public static Btf parse(byte[] file, long offset, long length, java.util.function.Supplier<String> where) {
+        return new BtfParser(new BtfInput(file, offset, length, where)).parse();
     }
 
     /**
@@ -121,7 +120,7 @@ public final class Btf {
      * large BTF such as the kernel's, where a program needs a few hundred of 100k+ types.
      */
     public static Btf parseLazily(byte[] data, String where) {
-        return new BtfParser(new BtfInput(MemorySegment.ofArray(data), data, () -> where, 0)).parseIndexed(null);
+        return new BtfParser(new BtfInput(data, 0, data.length, () -> where)).parseIndexed(null);
     }
 
     /**
@@ -129,7 +128,7 @@ public final class Btf {
      * type ids continue after the base's last, its string offsets after the base's table.
      */
     public static Btf parseSplit(byte[] data, Btf base, String where) {
-        return new BtfParser(new BtfInput(MemorySegment.ofArray(data), data, () -> where, 0)).parseIndexed(base);
+        return new BtfParser(new BtfInput(data, 0, data.length, () -> where)).parseIndexed(base);
     }
 
     /** The base BTF of split BTF. */

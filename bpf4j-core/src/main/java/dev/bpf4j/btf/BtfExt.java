@@ -53,17 +53,18 @@ public final class BtfExt {
 
     /** Parses .BTF.ext; names and type ids are checked against {@code btf}. */
     public static BtfExt parse(MemorySegment data, Btf btf, String where, long fileOffset) {
-        return parse(data, null, btf, () -> where, fileOffset);
+        return parse(new BtfInput(data, where, fileOffset), btf);
     }
 
     /**
-     * As {@link #parse(MemorySegment, Btf, String, long)}, with {@code where} built only for an
-     * error, and {@code file}, if not null, the array {@code data} was sliced from at
-     * {@code fileOffset}, which is read directly (cheaper than through the segment).
+     * Parses the .BTF.ext blob of {@code length} bytes at {@code offset} in {@code file}, reading the
+     * array directly; {@code where} is asked for only to word an error.
      */
-    public static BtfExt parse(MemorySegment data, byte[] file, Btf btf, java.util.function.Supplier<String> where,
-                               long fileOffset) {
-        BtfInput in = new BtfInput(data, file, where, fileOffset);
+    public static BtfExt parse(byte[] file, long offset, long length, Btf btf, java.util.function.Supplier<String> where) {
+        return parse(new BtfInput(file, offset, length, where), btf);
+    }
+
+    private static BtfExt parse(BtfInput in, Btf btf) {
         in.orderFromMagic(BtfParser.MAGIC, "BTF.ext");
         int version = in.u8(2);
         if (version != 1) {

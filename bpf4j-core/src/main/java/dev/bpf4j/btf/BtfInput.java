@@ -35,19 +35,20 @@ final class BtfInput {
     private boolean little = true;
 
     BtfInput(MemorySegment data, String where, long fileOffset) {
-        this(data, null, () -> where, fileOffset);
+        this(data, (byte[]) null, () -> where, fileOffset);
     }
 
-    /** {@code file}, if not null, holds {@code data}'s bytes at {@code fileOffset}. */
-    BtfInput(MemorySegment data, byte[] file, Supplier<String> where, long fileOffset) {
-        if (file != null && (fileOffset < 0 || fileOffset > file.length || data.byteSize() > file.length - fileOffset)) {
-            throw new IllegalArgumentException("the blob does not lie inside the file array");
-        }
+    private BtfInput(MemorySegment data, byte[] file, Supplier<String> where, long fileOffset) {
         this.data = data;
         this.file = file;
         this.base = file == null ? 0 : (int) fileOffset;
         this.where = where;
         this.fileOffset = fileOffset;
+    }
+
+    /** The blob of {@code length} bytes at {@code offset} in {@code file}, read straight from the array. */
+    BtfInput(byte[] file, long offset, long length, Supplier<String> where) {
+        this(MemorySegment.ofArray(file).asSlice(offset, length).asReadOnly(), file, where, offset);
     }
 
     /** Sets the byte order from a 16-bit magic stored at offset 0. */

@@ -73,13 +73,18 @@ public final class ElfFile {
 
     /** Reads and parses a file; the name in errors is the file's name. */
     public static ElfFile read(Path path) {
+        return parse(String.valueOf(path.getFileName()), readBytes(path));
+    }
+
+    /** The bytes of an object file, refused with a format error if unreadable or too large. */
+    public static byte[] readBytes(Path path) {
         String name = String.valueOf(path.getFileName());
         try {
             long size = Files.size(path);
             if (size > Integer.MAX_VALUE - 16) {
                 throw new BpfFormatException(name + ": file is too large for a BPF object (" + size + " bytes)");
             }
-            return parse(name, Files.readAllBytes(path));
+            return Files.readAllBytes(path);
         } catch (IOException e) {
             throw new BpfFormatException(name + ": cannot read: " + e.getMessage(), e);
         }
