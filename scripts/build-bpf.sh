@@ -30,7 +30,8 @@ for pair in $dirs; do
 done
 out="$stage/out"
 
-# Fixed flags; relative source paths and prefix maps keep build paths out of the objects.
+# Fixed flags; relative source paths and prefix maps keep build paths out of the objects, and an
+# empty environment keeps the caller's variables from shifting clang's memory layout as the path did.
 multiarch=$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
 case $(uname -m) in  # for bpf_tracing.h's register names
 	aarch64) target_arch=arm64 ;;
@@ -38,7 +39,7 @@ case $(uname -m) in  # for bpf_tracing.h's register names
 esac
 
 build() { # source-dir file.c target output
-	(cd "$stage/$1" && "$CLANG" -O2 -g -Wall -Werror -fno-ident -I"/usr/include/$multiarch" \
+	(cd "$stage/$1" && env -i PATH=/usr/bin:/bin "$CLANG" -O2 -g -Wall -Werror -fno-ident -I"/usr/include/$multiarch" \
 		-D__TARGET_ARCH_$target_arch -fdebug-prefix-map="$stage/$1=." -ffile-prefix-map="$stage/$1=." \
 		-target "$3" -c "$2" -o "$4")
 }
