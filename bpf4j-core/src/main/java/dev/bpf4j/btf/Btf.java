@@ -26,8 +26,7 @@ public final class Btf {
      * changes a few records is encoded by patching those records in a copy of the blob
      * ({@link BtfWriter#patch}), keeping every string offset and not re-encoding the rest.
      */
-    record Source(MemorySegment blob, long[] recordOffsets, List<BtfType> parsed, BtfStrings strings,
-                  ByteOrder order) {
+    record Source(MemorySegment blob, long[] recordOffsets, List<BtfType> parsed) {
     }
 
     Btf(EagerTypes eager, BtfStrings strings, ByteOrder order, Source source) {
@@ -296,13 +295,8 @@ public final class Btf {
         if (base != null) {
             throw new IllegalStateException("split BTF is encoded together with its base; encoding it alone is not supported");
         }
-        if (source != null) {
-            byte[] patched = BtfWriter.patch(source, types, strings, order);
-            if (patched != null) {
-                return patched;
-            }
-        }
-        return new BtfWriter(this, order).write();
+        byte[] patched = BtfWriter.patch(this, order);
+        return patched != null ? patched : new BtfWriter(this, order).write();
     }
 
     BpfFormatException loop(int id) {

@@ -26,8 +26,7 @@ final class BtfParser {
         strings = BtfStrings.checked(str, in, sections[2]);
         List<BtfType> types = readTypes(sections[0], sections[0] + sections[1]);
         checkReferences(types);
-        Btf.Source source = new Btf.Source(in.data(), java.util.Arrays.copyOf(recordOffsets, types.size()), types,
-                strings, in.order());
+        Btf.Source source = new Btf.Source(in.data(), java.util.Arrays.copyOf(recordOffsets, types.size()), types);
         return new Btf(EagerTypes.owning(types), strings, in.order(), source);
     }
 

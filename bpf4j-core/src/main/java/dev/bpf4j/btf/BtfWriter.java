@@ -39,14 +39,18 @@ final class BtfWriter {
      * done. A loader changes a few records of an object's BTF (DATASEC sizes and offsets, VAR and
      * FUNC linkage): those are written again in place, with their original name offsets, and the
      * rest of the blob is copied, which is much cheaper than encoding every type and looking up
-     * every name. It applies when the order and the string table are the source's, and each changed
-     * type keeps its kind, name and record length, and has no name but its own (members have names).
+     * every name. It applies to BTF parsed from a blob or copied from such BTF ({@link Btf#withTypes}
+     * keeps the string table and byte order), encoded in its own order, when each changed type keeps
+     * its kind, name and record length, and has no name but its own (members have names).
      */
-    static byte[] patch(Btf.Source source, List<BtfType> types, BtfStrings strings, ByteOrder order) {
-        List<BtfType> parsed = source.parsed();
-        if (order != source.order() || strings != source.strings() || types.size() != parsed.size()) {
+    static byte[] patch(Btf btf, ByteOrder order) {
+        Btf.Source source = btf.source();
+        List<BtfType> types = btf.types();
+        List<BtfType> parsed = source == null ? null : source.parsed();
+        if (parsed == null || order != btf.order() || types.size() != parsed.size()) {
             return null;
         }
+        long[] offsets = source.recordOffsets();
         byte[] blob = null;
         for (int id = 1; id < types.size(); id++) {
             BtfType now = types.get(id);
@@ -60,7 +64,6 @@ final class BtfWriter {
             if (blob == null) {
                 blob = source.blob().toArray(ValueLayout.JAVA_BYTE);
             }
-            long[] offsets = source.recordOffsets();
             int at = (int) offsets[id];
             ByteBuffer record = ByteBuffer.wrap(blob).order(order).position(at);
             int nameOffset = record.getInt(at);

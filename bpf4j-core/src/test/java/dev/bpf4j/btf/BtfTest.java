@@ -64,7 +64,7 @@ class BtfTest {
         // DATASEC and VAR changes: the same length, so patched; everything else byte for byte the same
         Btf changed = btf.withTypes(types);
         byte[] patched = changed.encode();
-        assertArrayEquals(patched, BtfWriter.patch(changed.source(), types, changed.strings(), changed.order()),
+        assertArrayEquals(patched, BtfWriter.patch(changed, changed.order()),
                 "encoded by patching");
         assertEquals(original.length, patched.length);
         assertEquals(types, Btf.parse(patched).types());
@@ -81,7 +81,7 @@ class BtfTest {
         members.set(0, new BtfType.Member(m.name() + "_renamed", m.type(), m.bitOffset(), m.bitfieldSize()));
         types.set(struct, new BtfType.Struct(s.id(), s.name(), s.union(), s.size(), s.bitfields(), members));
         Btf renamed = btf.withTypes(types);
-        assertEquals(null, BtfWriter.patch(renamed.source(), types, renamed.strings(), renamed.order()));
+        assertEquals(null, BtfWriter.patch(renamed, renamed.order()));
         byte[] rewritten = renamed.encode();
         assertTrue(rewritten.length > original.length, "the new name is appended to the string table");
         assertEquals(types, Btf.parse(rewritten).types());
