@@ -48,9 +48,12 @@ import java.util.concurrent.TimeUnit;
  * {@value #BATCH} loads, with a {@value #PAUSE_MS} ms pause before each outside the measured time:
  * bursts of program loads and frees have wedged this kernel before. Keep the iteration counts small.
  * </ul>
- * Besides JMH's own score, each measured iteration appends {@code kind object ns/op user-ns/op cpu-ns/op}
+ * Besides JMH's own score, each measured iteration appends {@code kind object ns/op user-ns/op cpu-ns/op sampled-user-ns/op parse-ns/op}
  * to the file named by {@code -Dbench.out}; user time is getrusage(RUSAGE_THREAD) (tick-sampled, as on
- * the C side), cpu is this thread's CLOCK_THREAD_CPUTIME_ID (user + system, exact; the C side's too).
+ * the C side), cpu is this thread's CLOCK_THREAD_CPUTIME_ID (user + system, exact; the C side's too),
+ * and, for load, sampled-user-ns/op: cpu times the user share of {@link ModeSampler}'s samples ({@code nan}
+ * for the other kinds, which run long enough for getrusage), and for load the wall time of its parse, inside
+ * the load loop where the kernel's work between loads has left the caches cold ({@code nan} for the others).
  */
 @State(Scope.Thread)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -78,6 +81,9 @@ public class ObjectLoadBench {
     long batchNanos;
     long batchUser;
     long batchCpu;
+    long batchSampledUser;
+    long batchParse;
+    ModeSampler sampler;
     boolean measuring;
 
     @Setup(Level.Trial)
@@ -90,6 +96,14 @@ public class ObjectLoadBench {
         noPrograms = off.build();
         if (benchmark.getMode() == Mode.SingleShotTime) {
             warm();
+            sampler = ModeSampler.open(); // on this, the measuring, thread
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void closeSampler() {
+        if (sampler != null) {
+            sampler.close();
         }
     }
 
@@ -138,6 +152,8 @@ public class ObjectLoadBench {
         batchNanos = 0;
         batchUser = 0;
         batchCpu = 0;
+        batchSampledUser = 0;
+        batchParse = 0;
         if (benchmark.getMode() == Mode.SingleShotTime) {
             Thread.sleep(PAUSE_MS); // pacing for the kernel, outside the measured time
         }
@@ -156,9 +172,10 @@ public class ObjectLoadBench {
         }
         String kind = benchmark.getBenchmark().substring(benchmark.getBenchmark().lastIndexOf('.') + 1);
         String line = batchNanos > 0
-                ? String.format("%s %s %.1f %.1f %.1f%n", kind, object, (double) batchNanos / BATCH,
-                        (double) batchUser / BATCH, (double) batchCpu / BATCH)
-                : String.format("%s %s %.1f %.1f %.1f%n", kind, object, (double) wall / ops, (double) user / ops,
+                ? String.format("%s %s %.1f %.1f %.1f %.1f %.1f%n", kind, object, (double) batchNanos / BATCH,
+                        (double) batchUser / BATCH, (double) batchCpu / BATCH, (double) batchSampledUser / BATCH,
+                        (double) batchParse / BATCH)
+                : String.format("%s %s %.1f %.1f %.1f nan nan%n", kind, object, (double) wall / ops, (double) user / ops,
                         (double) cpu / ops);
         String out = System.getProperty("bench.out");
         if (out == null) {
@@ -196,13 +213,22 @@ public class ObjectLoadBench {
         long start = System.nanoTime();
         long user = UserTime.now();
         long cpu = THREADS.getCurrentThreadCpuTime();
+        sampler.start();
         int fds = 0;
+        long parsing = 0;
         for (int i = 0; i < BATCH; i++) {
-            try (BpfObject obj = BpfObject.load(ObjectSpec.parse(object, bytes), LoadOptions.defaults())) {
+            long before = System.nanoTime();
+            ObjectSpec spec = ObjectSpec.parse(object, bytes);
+            parsing += System.nanoTime() - before;
+            try (BpfObject obj = BpfObject.load(spec, LoadOptions.defaults())) {
                 fds += obj.btfFd();
             }
         }
-        batchCpu += THREADS.getCurrentThreadCpuTime() - cpu;
+        sampler.stop();
+        batchParse += parsing;
+        long spent = THREADS.getCurrentThreadCpuTime() - cpu;
+        batchCpu += spent;
+        batchSampledUser += Math.round(spent * sampler.takeUserShare());
         batchUser += UserTime.now() - user;
         batchNanos += System.nanoTime() - start;
         return fds;
