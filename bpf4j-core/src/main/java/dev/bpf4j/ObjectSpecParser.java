@@ -7,6 +7,7 @@ import dev.bpf4j.ObjectSpec.ProgramDef;
 import dev.bpf4j.ObjectSpec.Relocation;
 import dev.bpf4j.btf.Btf;
 import dev.bpf4j.btf.BtfExt;
+import dev.bpf4j.btf.BtfKind;
 import dev.bpf4j.btf.BtfType;
 import dev.bpf4j.elf.ElfFile;
 import dev.bpf4j.elf.ElfRelocation;
@@ -289,16 +290,11 @@ final class ObjectSpecParser {
     }
 
     /**
-     * The first DATASEC named .maps: a scan, where {@link Btf#typeByName} would build a name
-     * index of every type for this one lookup.
+     * The first DATASEC named .maps, found through the name index: a scan of {@link Btf#types}
+     * would decode every type of the object, where parsing needs only its maps'.
      */
     private BtfType.Datasec mapsDatasec() {
-        for (BtfType t : btf.types()) {
-            if (t instanceof BtfType.Datasec d && d.name().equals(".maps")) {
-                return d;
-            }
-        }
-        return null;
+        return (BtfType.Datasec) btf.typeByName(".maps", BtfKind.DATASEC).orElse(null);
     }
 
     /** Reads one {@code struct { __uint(type, ...); __type(key, ...); ... }} definition. */

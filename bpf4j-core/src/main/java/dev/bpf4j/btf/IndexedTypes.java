@@ -1,6 +1,7 @@
 package dev.bpf4j.btf;
 
 import java.nio.charset.StandardCharsets;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,6 +13,8 @@ import java.util.List;
  * so no String is made for a type nobody asks about.
  */
 final class IndexedTypes implements TypeTable {
+    private static final BtfType VOID = new BtfType.Void();
+
     private final BtfParser parser;
     private final Btf base;
     private final int firstId;
@@ -28,6 +31,22 @@ final class IndexedTypes implements TypeTable {
     }
 
     @Override
+    public List<BtfType> list() {
+        return new AbstractList<>() {
+            @Override
+            public BtfType get(int id) {
+                java.util.Objects.checkIndex(id, count());
+                return IndexedTypes.this.get(id);
+            }
+
+            @Override
+            public int size() {
+                return count();
+            }
+        };
+    }
+
+    @Override
     public int count() {
         return firstId + offsets.length - 1;
     }
@@ -35,7 +54,7 @@ final class IndexedTypes implements TypeTable {
     @Override
     public BtfType get(int id) {
         if (id < firstId) {
-            return base == null ? new BtfType.Void() : base.type(id);
+            return base == null ? VOID : base.type(id);
         }
         int i = id - firstId;
         BtfType t = decoded[i];

@@ -7,6 +7,9 @@ interface TypeTable {
     /** Number of types including void and, for split BTF, the base's. */
     int count();
 
+    /** Every type, by id (a view for tables that decode on demand). */
+    List<BtfType> list();
+
     /** The type with this id (in range). */
     BtfType get(int id);
 
