@@ -167,14 +167,14 @@ public final class Btf {
         return table.get(id);
     }
 
+    /** The kind of the type with this id (in range), which lazily parsed BTF reads without decoding the type. */
+    BtfKind kind(int id) {
+        return table.kind(id);
+    }
+
     /** The first type with this name and kind. */
     public Optional<BtfType> typeByName(String name, BtfKind kind) {
-        for (BtfType t : typesByName(name)) {
-            if (t.kind() == kind) {
-                return Optional.of(t);
-            }
-        }
-        return Optional.empty();
+        return name.isEmpty() ? Optional.empty() : Optional.ofNullable(table.first(name, kind));
     }
 
     /** Every type with this name, in id order. */

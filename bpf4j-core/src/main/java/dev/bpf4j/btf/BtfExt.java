@@ -205,7 +205,7 @@ public final class BtfExt {
                 throw in.error("type id " + Integer.toUnsignedString(id) + " out of range (last is "
                         + (btf.typeCount() - 1) + ")", at);
             }
-            if (expected != null && btf.type(id).kind() != expected) {
+            if (expected != null && btf.kind(id) != expected) { // kind, not type: no FUNC decoded to check it
                 throw in.error("type #" + id + " is " + btf.type(id).kind() + ", not " + expected, at);
             }
             return id;

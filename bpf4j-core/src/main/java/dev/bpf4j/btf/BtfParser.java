@@ -190,6 +190,11 @@ final class BtfParser {
         return readType(id, name, kind, info & MAX_VLEN, (info >>> 31) != 0, in.u32(p + 8), p + 12, p);
     }
 
+    /** The kind of the record at {@code p} (checked by {@link #scan}). */
+    BtfKind kindAt(long p) {
+        return BtfKind.ofValue((in.rawU32(p + 4) >>> 24) & 0x1f);
+    }
+
     /** The name offset of the record at {@code p}. */
     int nameOffset(long p) {
         return in.rawU32(p);

@@ -13,6 +13,21 @@ interface TypeTable {
     /** The type with this id (in range). */
     BtfType get(int id);
 
+    /** The kind of the type with this id (in range); a table of raw records reads it without decoding the type. */
+    default BtfKind kind(int id) {
+        return get(id).kind();
+    }
+
+    /** The first type with this name and kind, or null. */
+    default BtfType first(String name, BtfKind kind) {
+        for (BtfType t : named(name)) {
+            if (t.kind() == kind) {
+                return t;
+            }
+        }
+        return null;
+    }
+
     /** Types whose name is {@code name}, in id order. */
     List<BtfType> named(String name);
 
