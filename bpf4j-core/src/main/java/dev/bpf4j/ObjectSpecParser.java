@@ -252,21 +252,16 @@ final class ObjectSpecParser {
         if (sec == null) {
             throw elf.error(s, "no BTF DATASEC describes .maps", s.offset());
         }
-        Map<Long, String> initialisers = new HashMap<>();
-        for (ElfRelocation r : elf.relocationsFor(s)) {
-            initialisers.put(r.offset(), elf.symbol(r.symbolIndex()).name());
-        }
+        List<ElfRelocation> initialisers = elf.relocationsFor(s);
         // clang leaves DATASEC offsets at 0 (loaders fill them in): the symbols give the placement
-        Map<String, ElfSymbol> symbols = new HashMap<>();
-        for (ElfSymbol sym : elf.symbolsIn(s)) {
-            symbols.putIfAbsent(sym.name(), sym);
-        }
-        List<MapDef> maps = new ArrayList<>();
+        List<ElfSymbol> symbols = elf.symbolsIn(s);
+        Map<String, ElfSymbol> byName = symbols.size() > FEW_SYMBOLS ? firstByName(symbols) : null;
+        List<MapDef> maps = new ArrayList<>(sec.vars().size());
         for (BtfType.SecInfo info : sec.vars()) {
             if (!(btf.type(info.type()) instanceof BtfType.Var var)) {
                 throw elf.error(s, "BTF .maps entry #" + info.type() + " is not a variable", s.offset());
             }
-            ElfSymbol sym = symbols.get(var.name());
+            ElfSymbol sym = byName != null ? byName.get(var.name()) : firstNamed(symbols, var.name());
             if (sym == null) {
                 throw elf.error(s, "map '" + var.name() + "' has no symbol in .maps", s.offset());
             }
@@ -279,6 +274,26 @@ final class ObjectSpecParser {
             maps.add(btfMap(s, var.name(), var.type(), start, start + size, initialisers, true));
         }
         return maps;
+    }
+
+    /** Up to this many symbols in .maps, a map's symbol is found by a scan rather than a hash map of all. */
+    private static final int FEW_SYMBOLS = 16;
+
+    private static ElfSymbol firstNamed(List<ElfSymbol> symbols, String name) {
+        for (ElfSymbol sym : symbols) {
+            if (sym.name().equals(name)) {
+                return sym;
+            }
+        }
+        return null;
+    }
+
+    private static Map<String, ElfSymbol> firstByName(List<ElfSymbol> symbols) {
+        Map<String, ElfSymbol> byName = new HashMap<>();
+        for (ElfSymbol sym : symbols) {
+            byName.putIfAbsent(sym.name(), sym);
+        }
+        return byName;
     }
 
     /** A map definition's field, named in errors; the text is built only for an error. */
@@ -299,7 +314,7 @@ final class ObjectSpecParser {
 
     /** Reads one {@code struct { __uint(type, ...); __type(key, ...); ... }} definition. */
     private MapDef btfMap(ElfSection s, String name, int typeId, long start, long end,
-                           Map<Long, String> initialisers, boolean outer) {
+                           List<ElfRelocation> initialisers, boolean outer) {
         if (!(btf.resolve(typeId) instanceof BtfType.Struct def)) {
             throw elf.error(s, "map '" + name + "' is not described by a struct (" + btf.describe(typeId) + ")",
                     s.offset() + start);
@@ -338,16 +353,18 @@ final class ObjectSpecParser {
                         throw elf.error(s, where + " must be an array of pointers", s.offset() + start);
                     }
                     if (btf.resolve(ptr.type()) instanceof BtfType.Struct) {
-                        inner = btfMap(s, name + ".inner", ptr.type(), start, end, Map.of(), false);
+                        inner = btfMap(s, name + ".inner", ptr.type(), start, end, List.of(), false);
                     }
                     long first = start + m.bitOffset() / 8;
                     if (values.isEmpty()) {
                         values = new HashMap<>();
                     }
-                    for (var e : initialisers.entrySet()) {
-                        // the initialisers follow the struct: the variable's size covers them
-                        if (e.getKey() >= first && e.getKey() < end && (e.getKey() - first) % 8 == 0) {
-                            values.put((int) ((e.getKey() - first) / 8), e.getValue());
+                    for (ElfRelocation r : initialisers) {
+                        // the initialisers follow the struct: the variable's size covers them; of two
+                        // relocations at one offset the later counts
+                        long at = r.offset();
+                        if (at >= first && at < end && (at - first) % 8 == 0) {
+                            values.put((int) ((at - first) / 8), elf.symbol(r.symbolIndex()).name());
                         }
                     }
                 }
