@@ -79,50 +79,51 @@ final class ElfInput {
 
     int u8(String where, long offset) {
         require(where, offset, 1, "byte");
-        return Byte.toUnsignedInt(array != null ? array[(int) offset] : data.get(ValueLayout.JAVA_BYTE, offset));
+        return rawU8(offset);
     }
 
     int u16(String where, long offset) {
         require(where, offset, 2, "u16");
+        return rawU16(offset);
+    }
+
+    long u32(String where, long offset) {
+        require(where, offset, 4, "u32");
+        return rawU32(offset);
+    }
+
+    long u64(String where, long offset) {
+        require(where, offset, 8, "u64");
+        return rawU64(offset);
+    }
+
+    // Reads inside a range the caller has checked with require or fits (the header table, a
+    // section's contents): no check of their own, where one per field cost more than the read.
+    // The array view and the segment still refuse an access outside the file.
+
+    int rawU8(long offset) {
+        return Byte.toUnsignedInt(array != null ? array[(int) offset] : data.get(ValueLayout.JAVA_BYTE, offset));
+    }
+
+    int rawU16(long offset) {
         if (array != null) {
             return Short.toUnsignedInt(little ? (short) LE16A.get(array, (int) offset) : (short) BE16A.get(array, (int) offset));
         }
         return Short.toUnsignedInt(little ? data.get(LE16, offset) : data.get(BE16, offset));
     }
 
-    long u32(String where, long offset) {
-        require(where, offset, 4, "u32");
+    long rawU32(long offset) {
         if (array != null) {
             return Integer.toUnsignedLong(little ? (int) LE32A.get(array, (int) offset) : (int) BE32A.get(array, (int) offset));
         }
         return Integer.toUnsignedLong(little ? data.get(LE32, offset) : data.get(BE32, offset));
     }
 
-    long u64(String where, long offset) {
-        require(where, offset, 8, "u64");
+    long rawU64(long offset) {
         if (array != null) {
             return little ? (long) LE64A.get(array, (int) offset) : (long) BE64A.get(array, (int) offset);
         }
         return little ? data.get(LE64, offset) : data.get(BE64, offset);
-    }
-
-    // Reads inside a section's entries (symbols, relocations): the section's description is built
-    // only for an error, where a String argument cost a concatenation per section and parse.
-
-    int u8(ElfSection section, long offset) {
-        return u8(fits(offset, 1) ? "" : section.describe(), offset);
-    }
-
-    int u16(ElfSection section, long offset) {
-        return u16(fits(offset, 2) ? "" : section.describe(), offset);
-    }
-
-    long u32(ElfSection section, long offset) {
-        return u32(fits(offset, 4) ? "" : section.describe(), offset);
-    }
-
-    long u64(ElfSection section, long offset) {
-        return u64(fits(offset, 8) ? "" : section.describe(), offset);
     }
 
     /** A NUL-terminated string that must end before {@code limit}. */
