@@ -156,7 +156,8 @@ final class ObjectSpecParser {
                         + (start < previousEnd ? " or overlaps the previous function" : ""), s.offset() + Math.max(0, Math.min(start, s.size())));
             }
             previousEnd = start + size;
-            byte[] insns = s.contents().asSlice(start, size).toArray(ValueLayout.JAVA_BYTE);
+            int from = (int) (s.offset() + start); // inside the file: readSections checked the section's contents
+            byte[] insns = java.util.Arrays.copyOfRange(bytes, from, from + (int) size);
             List<Relocation> relos = new ArrayList<>();
             for (ElfRelocation r : relocations) {
                 if (r.offset() >= start && r.offset() < start + size) {

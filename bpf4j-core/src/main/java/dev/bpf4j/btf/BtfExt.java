@@ -76,24 +76,25 @@ public final class BtfExt {
         }
         in.require(0, hdrLen, "BTF.ext header");
         Reader r = new Reader(in, btf, hdrLen);
+        // records lie inside their subsection, which subsection() checked: their fields are read unchecked
         Map<String, List<FuncInfo>> funcs = r.subsection(8, "func_info", 8, at -> {
-            int type = r.typeId(in.u32(at + 4), at + 4, BtfKind.FUNC);
-            return new FuncInfo(in.u32(at), type);
+            int type = r.typeId(in.rawU32(at + 4), at + 4, BtfKind.FUNC);
+            return new FuncInfo(in.rawU32(at), type);
         });
         Map<String, List<LineInfo>> lines = r.subsection(16, "line_info", 16, at -> {
-            int lineCol = in.u32(at + 12);
-            return new LineInfo(in.u32(at), r.stringOffset(in.u32(at + 4), at + 4), r.stringOffset(in.u32(at + 8), at + 8),
-                    lineCol >>> 10, lineCol & 0x3ff, btf.strings());
+            int lineCol = in.rawU32(at + 12);
+            return new LineInfo(in.rawU32(at), r.stringOffset(in.rawU32(at + 4), at + 4),
+                    r.stringOffset(in.rawU32(at + 8), at + 8), lineCol >>> 10, lineCol & 0x3ff, btf.strings());
         });
         Map<String, List<CoreRelo>> relos = hdrLen < HEADER_WITH_CORE ? Map.of()
                 : r.subsection(24, "core_relo", 16, at -> {
-                    int kindValue = in.u32(at + 12);
+                    int kindValue = in.rawU32(at + 12);
                     CoreReloKind kind = CoreReloKind.ofValue(kindValue);
                     if (kind == null) {
                         throw in.error("unknown CO-RE relocation kind " + kindValue, at + 12);
                     }
-                    return new CoreRelo(in.u32(at), r.typeId(in.u32(at + 4), at + 4, null),
-                            r.string(in.u32(at + 8), at + 8), kind);
+                    return new CoreRelo(in.rawU32(at), r.typeId(in.rawU32(at + 4), at + 4, null),
+                            r.string(in.rawU32(at + 8), at + 8), kind);
                 });
         return new BtfExt(funcs, lines, relos);
     }

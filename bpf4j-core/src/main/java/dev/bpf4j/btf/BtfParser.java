@@ -184,10 +184,10 @@ final class BtfParser {
 
     /** Decodes the type record at {@code p} (already checked by {@link #scan}). */
     BtfType decode(int id, long p) {
-        String name = name(in.u32(p), p, id, null, 0);
-        int info = in.u32(p + 4);
+        String name = name(in.rawU32(p), p, id, null, 0);
+        int info = in.rawU32(p + 4);
         BtfKind kind = BtfKind.ofValue((info >>> 24) & 0x1f);
-        return readType(id, name, kind, info & MAX_VLEN, (info >>> 31) != 0, in.u32(p + 8), p + 12, p);
+        return readType(id, name, kind, info & MAX_VLEN, (info >>> 31) != 0, in.rawU32(p + 8), p + 12, p);
     }
 
     /** The kind of the record at {@code p} (checked by {@link #scan}). */

@@ -480,7 +480,7 @@ public final class ElfFile {
         }
         ElfSymbol[][] arrays = new ElfSymbol[counts.length][];
         for (int i = 0; i < counts.length; i++) {
-            arrays[i] = new ElfSymbol[counts[i]];
+            arrays[i] = counts[i] == 0 ? NO_SYMBOLS : new ElfSymbol[counts[i]]; // most sections (debug, relocations) have none
             counts[i] = 0;
         }
         for (ElfSymbol s : symbols) {
@@ -507,6 +507,8 @@ public final class ElfFile {
         }
         return true;
     }
+
+    private static final ElfSymbol[] NO_SYMBOLS = {};
 
     private static final Comparator<ElfSymbol> BY_VALUE = (a, b) -> Long.compare(a.value(), b.value());
 
