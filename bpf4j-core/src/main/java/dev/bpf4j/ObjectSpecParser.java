@@ -297,12 +297,9 @@ final class ObjectSpecParser {
         return byName;
     }
 
-    /** A map definition's field, named in errors; the text is built only for an error. */
-    private record Field(String map, String member) {
-        @Override
-        public String toString() {
-            return "map '" + map + "' field '" + member + "'";
-        }
+    /** A map definition's field as errors name it; built only for an error. */
+    private static String field(String map, BtfType.Member m) {
+        return "map '" + map + "' field '" + m.name() + "'";
     }
 
     /**
@@ -326,32 +323,31 @@ final class ObjectSpecParser {
         MapDef inner = null;
         Map<Integer, String> values = Map.of();
         for (BtfType.Member m : def.members()) {
-            Field where = new Field(name, m.name());
             switch (m.name()) {
-                case "type" -> type = uintField(s, m, where, start);
-                case "key_size" -> keySize = agreeingSize(s, keySize, uintField(s, m, where, start), "key", name, start);
+                case "type" -> type = uintField(s, m, name, start);
+                case "key_size" -> keySize = agreeingSize(s, keySize, uintField(s, m, name, start), "key", name, start);
                 case "value_size" ->
-                        valueSize = agreeingSize(s, valueSize, uintField(s, m, where, start), "value", name, start);
-                case "max_entries" -> maxEntries = uintField(s, m, where, start);
-                case "map_flags" -> flags = uintField(s, m, where, start);
-                case "numa_node" -> numaNode = uintField(s, m, where, start);
-                case "pinning" -> pinning = uintField(s, m, where, start);
-                case "map_extra" -> mapExtra = ulongField(s, m, where, start);
+                        valueSize = agreeingSize(s, valueSize, uintField(s, m, name, start), "value", name, start);
+                case "max_entries" -> maxEntries = uintField(s, m, name, start);
+                case "map_flags" -> flags = uintField(s, m, name, start);
+                case "numa_node" -> numaNode = uintField(s, m, name, start);
+                case "pinning" -> pinning = uintField(s, m, name, start);
+                case "map_extra" -> mapExtra = ulongField(s, m, name, start);
                 case "key" -> {
-                    keyTypeId = pointee(s, m, where, start);
-                    keySize = agreeingSize(s, keySize, sizeOf(s, keyTypeId, where, start), "key", name, start);
+                    keyTypeId = pointee(s, m, name, start);
+                    keySize = agreeingSize(s, keySize, sizeOf(s, keyTypeId, name, m, start), "key", name, start);
                 }
                 case "value" -> {
-                    valueTypeId = pointee(s, m, where, start);
-                    valueSize = agreeingSize(s, valueSize, sizeOf(s, valueTypeId, where, start), "value", name, start);
+                    valueTypeId = pointee(s, m, name, start);
+                    valueSize = agreeingSize(s, valueSize, sizeOf(s, valueTypeId, name, m, start), "value", name, start);
                 }
                 case "values" -> {
                     if (!outer) {
-                        throw elf.error(s, where + ": an inner map cannot have its own values", s.offset() + start);
+                        throw elf.error(s, field(name, m) + ": an inner map cannot have its own values", s.offset() + start);
                     }
                     if (!(btf.resolve(m.type()) instanceof BtfType.Array array)
                             || !(btf.resolve(array.elementType()) instanceof BtfType.Ptr ptr)) {
-                        throw elf.error(s, where + " must be an array of pointers", s.offset() + start);
+                        throw elf.error(s, field(name, m) + " must be an array of pointers", s.offset() + start);
                     }
                     if (btf.resolve(ptr.type()) instanceof BtfType.Struct) {
                         inner = btfMap(s, name + ".inner", ptr.type(), start, end, List.of(), false);
@@ -378,33 +374,33 @@ final class ObjectSpecParser {
     }
 
     /** {@code __uint(name, n)} is {@code int (*name)[n]}: the number is the array length. */
-    private int uintField(ElfSection s, BtfType.Member m, Field where, long start) {
+    private int uintField(ElfSection s, BtfType.Member m, String map, long start) {
         if (btf.resolve(m.type()) instanceof BtfType.Ptr p && btf.resolve(p.type()) instanceof BtfType.Array a) {
             return a.length();
         }
-        throw elf.error(s, where + " must be written __uint(name, value)", s.offset() + start);
+        throw elf.error(s, field(map, m) + " must be written __uint(name, value)", s.offset() + start);
     }
 
     /** {@code __ulong(name, n)} is an anonymous enum holding n; {@code __uint} is accepted too. */
-    private long ulongField(ElfSection s, BtfType.Member m, Field where, long start) {
+    private long ulongField(ElfSection s, BtfType.Member m, String map, long start) {
         if (btf.resolve(m.type()) instanceof BtfType.Enum e && e.values().size() == 1) {
             return e.values().get(0).value();
         }
-        return Integer.toUnsignedLong(uintField(s, m, where, start));
+        return Integer.toUnsignedLong(uintField(s, m, map, start));
     }
 
     /** {@code __type(name, T)} is {@code T *name}. */
-    private int pointee(ElfSection s, BtfType.Member m, Field where, long start) {
+    private int pointee(ElfSection s, BtfType.Member m, String map, long start) {
         if (btf.resolve(m.type()) instanceof BtfType.Ptr p) {
             return p.type();
         }
-        throw elf.error(s, where + " must be written __type(name, type)", s.offset() + start);
+        throw elf.error(s, field(map, m) + " must be written __type(name, type)", s.offset() + start);
     }
 
-    private int sizeOf(ElfSection s, int typeId, Field where, long start) {
+    private int sizeOf(ElfSection s, int typeId, String map, BtfType.Member m, long start) {
         long size = btf.sizeOf(typeId);
         if (size > Integer.MAX_VALUE) {
-            throw elf.error(s, where + ": type of " + size + " bytes is too large", s.offset() + start);
+            throw elf.error(s, field(map, m) + ": type of " + size + " bytes is too large", s.offset() + start);
         }
         return (int) size;
     }

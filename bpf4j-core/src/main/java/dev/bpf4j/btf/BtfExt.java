@@ -124,10 +124,11 @@ public final class BtfExt {
         private final BtfInput in;
         private final Btf btf;
         private final int hdrLen;
-        // Strings by offset, direct-mapped (a null string marks a free slot): line info repeats its
-        // file name and often its line, and this parse-local cache needs no lock, unlike the table's own
-        private final int[] cachedOffsets = new int[64];
-        private final String[] cachedStrings = new String[64];
+        // Strings by offset, direct-mapped (a null string marks a free slot): each part names the
+        // same sections, CO-RE relocations repeat access strings; this parse-local cache needs no
+        // lock, unlike the table's own. Line info keeps offsets, so 16 slots are plenty.
+        private final int[] cachedOffsets = new int[16];
+        private final String[] cachedStrings = new String[16];
 
         Reader(BtfInput in, Btf btf, int hdrLen) {
             this.in = in;
@@ -180,7 +181,7 @@ public final class BtfExt {
         }
 
         String string(int offset, long at) {
-            int slot = (offset * 0x9E3779B9) >>> 26;
+            int slot = (offset * 0x9E3779B9) >>> 28;
             if (cachedStrings[slot] != null && cachedOffsets[slot] == offset) {
                 return cachedStrings[slot];
             }
