@@ -7,6 +7,7 @@ import dev.bpf4j.ObjectSpec.ProgramDef;
 import dev.bpf4j.ObjectSpec.Relocation;
 import dev.bpf4j.btf.Btf;
 import dev.bpf4j.btf.BtfExt;
+import dev.bpf4j.btf.BtfKind;
 import dev.bpf4j.btf.BtfType;
 import dev.bpf4j.elf.ElfFile;
 import dev.bpf4j.elf.ElfRelocation;
@@ -155,7 +156,8 @@ final class ObjectSpecParser {
                         + (start < previousEnd ? " or overlaps the previous function" : ""), s.offset() + Math.max(0, Math.min(start, s.size())));
             }
             previousEnd = start + size;
-            byte[] insns = s.contents().asSlice(start, size).toArray(ValueLayout.JAVA_BYTE);
+            int from = (int) (s.offset() + start); // inside the file: readSections checked the section's contents
+            byte[] insns = java.util.Arrays.copyOfRange(bytes, from, from + (int) size);
             List<Relocation> relos = new ArrayList<>();
             for (ElfRelocation r : relocations) {
                 if (r.offset() >= start && r.offset() < start + size) {
@@ -251,21 +253,16 @@ final class ObjectSpecParser {
         if (sec == null) {
             throw elf.error(s, "no BTF DATASEC describes .maps", s.offset());
         }
-        Map<Long, String> initialisers = new HashMap<>();
-        for (ElfRelocation r : elf.relocationsFor(s)) {
-            initialisers.put(r.offset(), elf.symbol(r.symbolIndex()).name());
-        }
+        List<ElfRelocation> initialisers = elf.relocationsFor(s);
         // clang leaves DATASEC offsets at 0 (loaders fill them in): the symbols give the placement
-        Map<String, ElfSymbol> symbols = new HashMap<>();
-        for (ElfSymbol sym : elf.symbolsIn(s)) {
-            symbols.putIfAbsent(sym.name(), sym);
-        }
-        List<MapDef> maps = new ArrayList<>();
+        List<ElfSymbol> symbols = elf.symbolsIn(s);
+        Map<String, ElfSymbol> byName = symbols.size() > FEW_SYMBOLS ? firstByName(symbols) : null;
+        List<MapDef> maps = new ArrayList<>(sec.vars().size());
         for (BtfType.SecInfo info : sec.vars()) {
             if (!(btf.type(info.type()) instanceof BtfType.Var var)) {
                 throw elf.error(s, "BTF .maps entry #" + info.type() + " is not a variable", s.offset());
             }
-            ElfSymbol sym = symbols.get(var.name());
+            ElfSymbol sym = byName != null ? byName.get(var.name()) : firstNamed(symbols, var.name());
             if (sym == null) {
                 throw elf.error(s, "map '" + var.name() + "' has no symbol in .maps", s.offset());
             }
@@ -280,30 +277,42 @@ final class ObjectSpecParser {
         return maps;
     }
 
-    /** A map definition's field, named in errors; the text is built only for an error. */
-    private record Field(String map, String member) {
-        @Override
-        public String toString() {
-            return "map '" + map + "' field '" + member + "'";
-        }
-    }
+    /** Up to this many symbols in .maps, a map's symbol is found by a scan rather than a hash map of all. */
+    private static final int FEW_SYMBOLS = 16;
 
-    /**
-     * The first DATASEC named .maps: a scan, where {@link Btf#typeByName} would build a name
-     * index of every type for this one lookup.
-     */
-    private BtfType.Datasec mapsDatasec() {
-        for (BtfType t : btf.types()) {
-            if (t instanceof BtfType.Datasec d && d.name().equals(".maps")) {
-                return d;
+    private static ElfSymbol firstNamed(List<ElfSymbol> symbols, String name) {
+        for (ElfSymbol sym : symbols) {
+            if (sym.name().equals(name)) {
+                return sym;
             }
         }
         return null;
     }
 
+    private static Map<String, ElfSymbol> firstByName(List<ElfSymbol> symbols) {
+        Map<String, ElfSymbol> byName = new HashMap<>();
+        for (ElfSymbol sym : symbols) {
+            byName.putIfAbsent(sym.name(), sym);
+        }
+        return byName;
+    }
+
+    /** A map definition's field as errors name it; built only for an error. */
+    private static String field(String map, BtfType.Member m) {
+        return "map '" + map + "' field '" + m.name() + "'";
+    }
+
+    /**
+     * The first DATASEC named .maps, found through the name index: a scan of {@link Btf#types}
+     * would decode every type of the object, where parsing needs only its maps'.
+     */
+    private BtfType.Datasec mapsDatasec() {
+        return (BtfType.Datasec) btf.typeByName(".maps", BtfKind.DATASEC).orElse(null);
+    }
+
     /** Reads one {@code struct { __uint(type, ...); __type(key, ...); ... }} definition. */
     private MapDef btfMap(ElfSection s, String name, int typeId, long start, long end,
-                           Map<Long, String> initialisers, boolean outer) {
+                           List<ElfRelocation> initialisers, boolean outer) {
         if (!(btf.resolve(typeId) instanceof BtfType.Struct def)) {
             throw elf.error(s, "map '" + name + "' is not described by a struct (" + btf.describe(typeId) + ")",
                     s.offset() + start);
@@ -314,44 +323,45 @@ final class ObjectSpecParser {
         MapDef inner = null;
         Map<Integer, String> values = Map.of();
         for (BtfType.Member m : def.members()) {
-            Field where = new Field(name, m.name());
             switch (m.name()) {
-                case "type" -> type = uintField(s, m, where, start);
-                case "key_size" -> keySize = agreeingSize(s, keySize, uintField(s, m, where, start), "key", name, start);
+                case "type" -> type = uintField(s, m, name, start);
+                case "key_size" -> keySize = agreeingSize(s, keySize, uintField(s, m, name, start), "key", name, start);
                 case "value_size" ->
-                        valueSize = agreeingSize(s, valueSize, uintField(s, m, where, start), "value", name, start);
-                case "max_entries" -> maxEntries = uintField(s, m, where, start);
-                case "map_flags" -> flags = uintField(s, m, where, start);
-                case "numa_node" -> numaNode = uintField(s, m, where, start);
-                case "pinning" -> pinning = uintField(s, m, where, start);
-                case "map_extra" -> mapExtra = ulongField(s, m, where, start);
+                        valueSize = agreeingSize(s, valueSize, uintField(s, m, name, start), "value", name, start);
+                case "max_entries" -> maxEntries = uintField(s, m, name, start);
+                case "map_flags" -> flags = uintField(s, m, name, start);
+                case "numa_node" -> numaNode = uintField(s, m, name, start);
+                case "pinning" -> pinning = uintField(s, m, name, start);
+                case "map_extra" -> mapExtra = ulongField(s, m, name, start);
                 case "key" -> {
-                    keyTypeId = pointee(s, m, where, start);
-                    keySize = agreeingSize(s, keySize, sizeOf(s, keyTypeId, where, start), "key", name, start);
+                    keyTypeId = pointee(s, m, name, start);
+                    keySize = agreeingSize(s, keySize, sizeOf(s, keyTypeId, name, m, start), "key", name, start);
                 }
                 case "value" -> {
-                    valueTypeId = pointee(s, m, where, start);
-                    valueSize = agreeingSize(s, valueSize, sizeOf(s, valueTypeId, where, start), "value", name, start);
+                    valueTypeId = pointee(s, m, name, start);
+                    valueSize = agreeingSize(s, valueSize, sizeOf(s, valueTypeId, name, m, start), "value", name, start);
                 }
                 case "values" -> {
                     if (!outer) {
-                        throw elf.error(s, where + ": an inner map cannot have its own values", s.offset() + start);
+                        throw elf.error(s, field(name, m) + ": an inner map cannot have its own values", s.offset() + start);
                     }
                     if (!(btf.resolve(m.type()) instanceof BtfType.Array array)
                             || !(btf.resolve(array.elementType()) instanceof BtfType.Ptr ptr)) {
-                        throw elf.error(s, where + " must be an array of pointers", s.offset() + start);
+                        throw elf.error(s, field(name, m) + " must be an array of pointers", s.offset() + start);
                     }
                     if (btf.resolve(ptr.type()) instanceof BtfType.Struct) {
-                        inner = btfMap(s, name + ".inner", ptr.type(), start, end, Map.of(), false);
+                        inner = btfMap(s, name + ".inner", ptr.type(), start, end, List.of(), false);
                     }
                     long first = start + m.bitOffset() / 8;
                     if (values.isEmpty()) {
                         values = new HashMap<>();
                     }
-                    for (var e : initialisers.entrySet()) {
-                        // the initialisers follow the struct: the variable's size covers them
-                        if (e.getKey() >= first && e.getKey() < end && (e.getKey() - first) % 8 == 0) {
-                            values.put((int) ((e.getKey() - first) / 8), e.getValue());
+                    for (ElfRelocation r : initialisers) {
+                        // the initialisers follow the struct: the variable's size covers them; of two
+                        // relocations at one offset the later counts
+                        long at = r.offset();
+                        if (at >= first && at < end && (at - first) % 8 == 0) {
+                            values.put((int) ((at - first) / 8), elf.symbol(r.symbolIndex()).name());
                         }
                     }
                 }
@@ -364,33 +374,33 @@ final class ObjectSpecParser {
     }
 
     /** {@code __uint(name, n)} is {@code int (*name)[n]}: the number is the array length. */
-    private int uintField(ElfSection s, BtfType.Member m, Field where, long start) {
+    private int uintField(ElfSection s, BtfType.Member m, String map, long start) {
         if (btf.resolve(m.type()) instanceof BtfType.Ptr p && btf.resolve(p.type()) instanceof BtfType.Array a) {
             return a.length();
         }
-        throw elf.error(s, where + " must be written __uint(name, value)", s.offset() + start);
+        throw elf.error(s, field(map, m) + " must be written __uint(name, value)", s.offset() + start);
     }
 
     /** {@code __ulong(name, n)} is an anonymous enum holding n; {@code __uint} is accepted too. */
-    private long ulongField(ElfSection s, BtfType.Member m, Field where, long start) {
+    private long ulongField(ElfSection s, BtfType.Member m, String map, long start) {
         if (btf.resolve(m.type()) instanceof BtfType.Enum e && e.values().size() == 1) {
             return e.values().get(0).value();
         }
-        return Integer.toUnsignedLong(uintField(s, m, where, start));
+        return Integer.toUnsignedLong(uintField(s, m, map, start));
     }
 
     /** {@code __type(name, T)} is {@code T *name}. */
-    private int pointee(ElfSection s, BtfType.Member m, Field where, long start) {
+    private int pointee(ElfSection s, BtfType.Member m, String map, long start) {
         if (btf.resolve(m.type()) instanceof BtfType.Ptr p) {
             return p.type();
         }
-        throw elf.error(s, where + " must be written __type(name, type)", s.offset() + start);
+        throw elf.error(s, field(map, m) + " must be written __type(name, type)", s.offset() + start);
     }
 
-    private int sizeOf(ElfSection s, int typeId, Field where, long start) {
+    private int sizeOf(ElfSection s, int typeId, String map, BtfType.Member m, long start) {
         long size = btf.sizeOf(typeId);
         if (size > Integer.MAX_VALUE) {
-            throw elf.error(s, where + ": type of " + size + " bytes is too large", s.offset() + start);
+            throw elf.error(s, field(map, m) + ": type of " + size + " bytes is too large", s.offset() + start);
         }
         return (int) size;
     }

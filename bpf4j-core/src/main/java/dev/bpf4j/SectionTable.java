@@ -260,11 +260,22 @@ public final class SectionTable {
     private static final List<Rule> CURRENT = parse(RULES, false);
     private static final List<Rule> LEGACY = parse(LEGACY_RULES, true);
     private static final List<Rule> ALL;
+    /**
+     * The rules by the first character of their pattern (ASCII), in matching order: every kind of
+     * rule needs the name to start with its pattern's prefix, so a name is tried only against the
+     * rules of its own first character, not all 150.
+     */
+    private static final Rule[][] BY_FIRST_CHAR = new Rule[128][];
+    private static final Rule[] NO_RULES = {};
 
     static {
         List<Rule> all = new ArrayList<>(CURRENT);
         all.addAll(LEGACY);
         ALL = List.copyOf(all);
+        for (char c = 0; c < BY_FIRST_CHAR.length; c++) {
+            char first = c;
+            BY_FIRST_CHAR[c] = ALL.stream().filter(r -> r.pattern().charAt(0) == first).toArray(Rule[]::new);
+        }
     }
 
     private SectionTable() {
@@ -277,7 +288,8 @@ public final class SectionTable {
 
     /** The rule for a program section name, with the attach target taken from the name. */
     public static Optional<SectionMatch> match(String sectionName) {
-        for (Rule r : ALL) {
+        char first = sectionName.isEmpty() ? 0 : sectionName.charAt(0);
+        for (Rule r : first < BY_FIRST_CHAR.length ? BY_FIRST_CHAR[first] : NO_RULES) {
             String target = r.targetOf(sectionName);
             if (target != null) {
                 return Optional.of(new SectionMatch(sectionName, r, target));

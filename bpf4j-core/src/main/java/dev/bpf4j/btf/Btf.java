@@ -4,7 +4,6 @@ import dev.bpf4j.BpfFormatException;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
-import java.util.AbstractList;
 import java.util.List;
 import java.util.Optional;
 
@@ -25,36 +24,28 @@ public final class Btf {
      * The blob a BTF was parsed from, with where each type's record starts in it: a copy that
      * changes a few records is encoded by patching those records in a copy of the blob
      * ({@link BtfWriter#patch}), keeping every string offset and not re-encoding the rest.
+     *
+     * @param recordOffsets where the record of type id starts in the blob, at [id - 1]; the last
+     *                      entry is where the type section ends
      */
-    record Source(MemorySegment blob, long[] recordOffsets, List<BtfType> parsed) {
+    record Source(MemorySegment blob, int[] recordOffsets, List<BtfType> parsed) {
     }
 
     Btf(EagerTypes eager, BtfStrings strings, ByteOrder order, Source source) {
-        this.table = eager;
-        this.types = eager.list();
-        this.strings = strings;
-        this.order = order;
-        this.base = null;
-        this.source = source;
+        this(eager, strings, order, null, source);
     }
 
     Btf(TypeTable table, BtfStrings strings, ByteOrder order, Btf base) {
-        this.table = table;
-        this.types = new AbstractList<>() {
-            @Override
-            public BtfType get(int index) {
-                return type(index);
-            }
+        this(table, strings, order, base, null);
+    }
 
-            @Override
-            public int size() {
-                return table.count();
-            }
-        };
+    Btf(TypeTable table, BtfStrings strings, ByteOrder order, Btf base, Source source) {
+        this.table = table;
+        this.types = table.list();
         this.strings = strings;
         this.order = order;
         this.base = base;
-        this.source = null;
+        this.source = source;
     }
 
     /** Parses a standalone BTF blob (such as /sys/kernel/btf/vmlinux). */
@@ -73,10 +64,12 @@ public final class Btf {
     /**
      * Parses the BTF blob of {@code length} bytes at {@code offset} in {@code file} (an object's
      * .BTF section, say), reading the array directly; {@code where} is asked for only to word an
-     * error, whose offsets are file offsets.
+     * error, whose offsets are file offsets. The whole blob is checked as by {@link #parse(byte[])},
+     * but each type is decoded when first asked for (then kept): parsing an object needs only its
+     * map definitions' types. The array must not change afterwards.
      */
     public static Btf parse(byte[] file, long offset, long length, java.util.function.Supplier<String> where) {
-        return new BtfParser(new BtfInput(file, offset, length, where)).parse();
+        return new BtfParser(new BtfInput(file, offset, length, where)).parseObject();
     }
 
     /**
@@ -174,9 +167,14 @@ public final class Btf {
         return table.get(id);
     }
 
+    /** The kind of the type with this id (in range), which lazily parsed BTF reads without decoding the type. */
+    BtfKind kind(int id) {
+        return table.kind(id);
+    }
+
     /** The first type with this name and kind. */
     public Optional<BtfType> typeByName(String name, BtfKind kind) {
-        return typesByName(name).stream().filter(t -> t.kind() == kind).findFirst();
+        return name.isEmpty() ? Optional.empty() : Optional.ofNullable(table.first(name, kind));
     }
 
     /** Every type with this name, in id order. */

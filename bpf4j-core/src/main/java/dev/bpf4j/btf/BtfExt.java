@@ -76,24 +76,25 @@ public final class BtfExt {
         }
         in.require(0, hdrLen, "BTF.ext header");
         Reader r = new Reader(in, btf, hdrLen);
+        // records lie inside their subsection, which subsection() checked: their fields are read unchecked
         Map<String, List<FuncInfo>> funcs = r.subsection(8, "func_info", 8, at -> {
-            int type = r.typeId(in.u32(at + 4), at + 4, BtfKind.FUNC);
-            return new FuncInfo(in.u32(at), type);
+            int type = r.typeId(in.rawU32(at + 4), at + 4, BtfKind.FUNC);
+            return new FuncInfo(in.rawU32(at), type);
         });
         Map<String, List<LineInfo>> lines = r.subsection(16, "line_info", 16, at -> {
-            int lineCol = in.u32(at + 12);
-            return new LineInfo(in.u32(at), r.stringOffset(in.u32(at + 4), at + 4), r.stringOffset(in.u32(at + 8), at + 8),
-                    lineCol >>> 10, lineCol & 0x3ff, btf.strings());
+            int lineCol = in.rawU32(at + 12);
+            return new LineInfo(in.rawU32(at), r.stringOffset(in.rawU32(at + 4), at + 4),
+                    r.stringOffset(in.rawU32(at + 8), at + 8), lineCol >>> 10, lineCol & 0x3ff, btf.strings());
         });
         Map<String, List<CoreRelo>> relos = hdrLen < HEADER_WITH_CORE ? Map.of()
                 : r.subsection(24, "core_relo", 16, at -> {
-                    int kindValue = in.u32(at + 12);
+                    int kindValue = in.rawU32(at + 12);
                     CoreReloKind kind = CoreReloKind.ofValue(kindValue);
                     if (kind == null) {
                         throw in.error("unknown CO-RE relocation kind " + kindValue, at + 12);
                     }
-                    return new CoreRelo(in.u32(at), r.typeId(in.u32(at + 4), at + 4, null),
-                            r.string(in.u32(at + 8), at + 8), kind);
+                    return new CoreRelo(in.rawU32(at), r.typeId(in.rawU32(at + 4), at + 4, null),
+                            r.string(in.rawU32(at + 8), at + 8), kind);
                 });
         return new BtfExt(funcs, lines, relos);
     }
@@ -123,10 +124,11 @@ public final class BtfExt {
         private final BtfInput in;
         private final Btf btf;
         private final int hdrLen;
-        // Strings by offset, direct-mapped (a null string marks a free slot): line info repeats its
-        // file name and often its line, and this parse-local cache needs no lock, unlike the table's own
-        private final int[] cachedOffsets = new int[64];
-        private final String[] cachedStrings = new String[64];
+        // Strings by offset, direct-mapped (a null string marks a free slot): each part names the
+        // same sections, CO-RE relocations repeat access strings; this parse-local cache needs no
+        // lock, unlike the table's own. Line info keeps offsets, so 16 slots are plenty.
+        private final int[] cachedOffsets = new int[16];
+        private final String[] cachedStrings = new String[16];
 
         Reader(BtfInput in, Btf btf, int hdrLen) {
             this.in = in;
@@ -179,7 +181,7 @@ public final class BtfExt {
         }
 
         String string(int offset, long at) {
-            int slot = (offset * 0x9E3779B9) >>> 26;
+            int slot = (offset * 0x9E3779B9) >>> 28;
             if (cachedStrings[slot] != null && cachedOffsets[slot] == offset) {
                 return cachedStrings[slot];
             }
@@ -205,7 +207,7 @@ public final class BtfExt {
                 throw in.error("type id " + Integer.toUnsignedString(id) + " out of range (last is "
                         + (btf.typeCount() - 1) + ")", at);
             }
-            if (expected != null && btf.type(id).kind() != expected) {
+            if (expected != null && btf.kind(id) != expected) { // kind, not type: no FUNC decoded to check it
                 throw in.error("type #" + id + " is " + btf.type(id).kind() + ", not " + expected, at);
             }
             return id;

@@ -24,7 +24,6 @@ final class BtfInput {
     private static final VarHandle LE16A = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle LE32A = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle BE16A = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
-    private static final VarHandle BE32A = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
     // Constant layouts per byte order: a layout held in a field defeats the JIT's folding of the
     // access checks, which then dominate parsing.
     private static final ValueLayout.OfShort LE16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -105,12 +104,19 @@ final class BtfInput {
         return rawU32(offset);
     }
 
-    /** A u32 at an offset the caller has already checked. */
+    /**
+     * A u32 at an offset the caller has already checked. Kept small (one array view, the segment
+     * read apart) so that the JIT inlines it into the parse loops, which it did not at twice the size.
+     */
     int rawU32(long offset) {
-        if (file != null) {
-            int at = base + (int) offset;
-            return little ? (int) LE32A.get(file, at) : (int) BE32A.get(file, at);
+        if (file == null) {
+            return segmentU32(offset);
         }
+        int v = (int) LE32A.get(file, base + (int) offset);
+        return little ? v : Integer.reverseBytes(v);
+    }
+
+    private int segmentU32(long offset) {
         return little ? data.get(LE32, offset) : data.get(BE32, offset);
     }
 

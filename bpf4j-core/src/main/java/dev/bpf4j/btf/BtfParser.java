@@ -13,7 +13,8 @@ final class BtfParser {
     private static final int MAX_VLEN = 0xffff;
 
     private final BtfInput in;
-    private long[] recordOffsets;
+    /** Where the record of type id starts, at [id - 1], and then where the type section ends (as {@link Btf.Source} keeps them). */
+    private int[] recordOffsets;
     private BtfStrings strings;
 
     BtfParser(BtfInput in) {
@@ -28,6 +29,20 @@ final class BtfParser {
         checkReferences(types);
         Btf.Source source = new Btf.Source(in.data(), java.util.Arrays.copyOf(recordOffsets, types.size()), types);
         return new Btf(EagerTypes.owning(types), strings, in.order(), source);
+    }
+
+    /**
+     * An object's BTF: checked as a whole like {@link #parse}, but its types are decoded when first
+     * asked for (parsing the object reads a few of them, its map definitions; a load reads them
+     * all), and it keeps its blob for {@link BtfWriter#patch} like {@link #parse}.
+     */
+    Btf parseObject() {
+        long[] sections = header();
+        byte[] str = in.data().asSlice(sections[2], sections[3]).toArray(ValueLayout.JAVA_BYTE);
+        strings = BtfStrings.checked(str, in, sections[2]);
+        int[] offsets = scan(sections[0], sections[0] + sections[1], 1);
+        IndexedTypes types = new IndexedTypes(this, null, 1, offsets);
+        return new Btf(types, strings, in.order(), null, new Btf.Source(in.data(), offsets, types.list()));
     }
 
     /**
@@ -102,7 +117,7 @@ final class BtfParser {
                 case STRUCT, UNION -> {
                     for (long m = body; m < body + bodyLen; m += 12) {
                         if (Integer.compareUnsigned(in.rawU32(m), stringsSize) >= 0) {
-                            strings.require(in.rawU32(m), in, m, "type #" + id + " member");
+                            strings.require(in.rawU32(m), in, m, "type #" + id + " member " + (m - body) / 12);
                         }
                         maxRef = maxUnsigned(maxRef, in.rawU32(m + 4));
                     }
@@ -110,6 +125,9 @@ final class BtfParser {
                 case FUNC_PROTO -> {
                     maxRef = maxUnsigned(maxRef, sizeOrType);
                     for (long q = body; q < body + bodyLen; q += 8) {
+                        if (Integer.compareUnsigned(in.rawU32(q), stringsSize) >= 0) {
+                            strings.require(in.rawU32(q), in, q, "type #" + id + " param " + (q - body) / 8);
+                        }
                         maxRef = maxUnsigned(maxRef, in.rawU32(q + 4));
                     }
                 }
@@ -122,7 +140,7 @@ final class BtfParser {
                     long step = kind == BtfKind.ENUM ? 8 : 12;
                     for (long e = body; e < body + bodyLen; e += step) {
                         if (Integer.compareUnsigned(in.rawU32(e), stringsSize) >= 0) {
-                            strings.require(in.rawU32(e), in, e, "type #" + id + " value");
+                            strings.require(in.rawU32(e), in, e, "type #" + id + " value " + (e - body) / step);
                         }
                     }
                 }
@@ -166,10 +184,15 @@ final class BtfParser {
 
     /** Decodes the type record at {@code p} (already checked by {@link #scan}). */
     BtfType decode(int id, long p) {
-        String name = name(in.u32(p), p, id, null, 0);
-        int info = in.u32(p + 4);
+        String name = name(in.rawU32(p), p, id, null, 0);
+        int info = in.rawU32(p + 4);
         BtfKind kind = BtfKind.ofValue((info >>> 24) & 0x1f);
-        return readType(id, name, kind, info & MAX_VLEN, (info >>> 31) != 0, in.u32(p + 8), p + 12, p);
+        return readType(id, name, kind, info & MAX_VLEN, (info >>> 31) != 0, in.rawU32(p + 8), p + 12, p);
+    }
+
+    /** The kind of the record at {@code p} (checked by {@link #scan}). */
+    BtfKind kindAt(long p) {
+        return BtfKind.ofValue((in.rawU32(p + 4) >>> 24) & 0x1f);
     }
 
     /** The name offset of the record at {@code p}. */
@@ -185,9 +208,8 @@ final class BtfParser {
         // clang's records average well over 16 bytes: room for all without regrowing, rarely much more
         int capacity = (int) Math.min((end - start) / 16 + 1, 1 << 20);
         List<BtfType> types = new ArrayList<>(capacity);
-        recordOffsets = new long[capacity];
+        recordOffsets = new int[capacity];
         types.add(new BtfType.Void());
-        recordOffsets[0] = start;
         long p = start;
         while (p < end) {
             int id = types.size();
@@ -197,12 +219,13 @@ final class BtfParser {
             long body = p + 12;
             long bodyLen = h.bodyLength();
             types.add(readType(id, name, h.kind(), h.vlen(), h.flag(), sizeOrType, body, p));
-            if (id == recordOffsets.length) {
+            if (id >= recordOffsets.length) { // room for this record and the end
                 recordOffsets = java.util.Arrays.copyOf(recordOffsets, id * 2);
             }
-            recordOffsets[id] = p;
+            recordOffsets[id - 1] = (int) p;
             p = body + bodyLen;
         }
+        recordOffsets[types.size() - 1] = (int) p; // the end: capacity exceeds the record count
         return types;
     }
 
@@ -339,7 +362,7 @@ final class BtfParser {
             long ref = Btf.firstReferenceNotBelow(t, count);
             if (ref >= 0) {
                 throw in.error("type #" + t.id() + " (" + t.kind() + " '" + t.name() + "') refers to type "
-                        + ref + ", past the last type " + (count - 1), recordOffsets[t.id()]);
+                        + ref + ", past the last type " + (count - 1), recordOffsets[t.id() - 1]);
             }
         }
     }

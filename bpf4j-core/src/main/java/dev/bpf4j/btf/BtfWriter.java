@@ -50,7 +50,7 @@ final class BtfWriter {
         if (parsed == null || order != btf.order() || types.size() != parsed.size()) {
             return null;
         }
-        long[] offsets = source.recordOffsets();
+        int[] offsets = source.recordOffsets();
         byte[] blob = null;
         for (int id = 1; id < types.size(); id++) {
             BtfType now = types.get(id);
@@ -64,12 +64,12 @@ final class BtfWriter {
             if (blob == null) {
                 blob = source.blob().toArray(ValueLayout.JAVA_BYTE);
             }
-            int at = (int) offsets[id];
+            int at = offsets[id - 1];
             ByteBuffer record = ByteBuffer.wrap(blob).order(order).position(at);
             int nameOffset = record.getInt(at);
             BtfWriter writer = new BtfWriter(record, nameOffset);
             writer.writeType(now);
-            long next = id + 1 < offsets.length ? offsets[id + 1] : typeSectionEnd(record);
+            int next = offsets[id];
             if (writer.out != record || record.position() != next) {
                 return null; // another length after all: encode in full
             }
@@ -88,11 +88,6 @@ final class BtfWriter {
             case BtfType.FuncProto f -> false; // parameter names
             default -> true;                // only the record's own name, and a fixed length
         };
-    }
-
-    /** Where the type section of the blob in {@code buffer} ends: header length + type offset + type length. */
-    private static long typeSectionEnd(ByteBuffer buffer) {
-        return (long) buffer.getInt(4) + buffer.getInt(8) + buffer.getInt(12);
     }
 
     byte[] write() {

@@ -26,7 +26,8 @@ final class EagerTypes implements TypeTable {
         return new EagerTypes(types);
     }
 
-    List<BtfType> list() {
+    @Override
+    public List<BtfType> list() {
         return types;
     }
 

@@ -1,6 +1,7 @@
 package dev.bpf4j.btf;
 
 import java.nio.charset.StandardCharsets;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,6 +13,10 @@ import java.util.List;
  * so no String is made for a type nobody asks about.
  */
 final class IndexedTypes implements TypeTable {
+    private static final BtfType VOID = new BtfType.Void();
+    /** Up to this many types, a lookup by name and kind before the name index exists compares records instead. */
+    private static final int SCAN_LIMIT = 4096;
+
     private final BtfParser parser;
     private final Btf base;
     private final int firstId;
@@ -28,6 +33,22 @@ final class IndexedTypes implements TypeTable {
     }
 
     @Override
+    public List<BtfType> list() {
+        return new AbstractList<>() {
+            @Override
+            public BtfType get(int id) {
+                java.util.Objects.checkIndex(id, count());
+                return IndexedTypes.this.get(id);
+            }
+
+            @Override
+            public int size() {
+                return count();
+            }
+        };
+    }
+
+    @Override
     public int count() {
         return firstId + offsets.length - 1;
     }
@@ -35,7 +56,7 @@ final class IndexedTypes implements TypeTable {
     @Override
     public BtfType get(int id) {
         if (id < firstId) {
-            return base == null ? new BtfType.Void() : base.type(id);
+            return base == null ? VOID : base.type(id);
         }
         int i = id - firstId;
         BtfType t = decoded[i];
@@ -44,6 +65,30 @@ final class IndexedTypes implements TypeTable {
             decoded[i] = t; // records are immutable: a racing duplicate decode is harmless
         }
         return t;
+    }
+
+    @Override
+    public BtfKind kind(int id) {
+        return id < firstId ? TypeTable.super.kind(id) : parser.kindAt(offsets[id - firstId]);
+    }
+
+    /**
+     * Without a name index yet and for a table of an object's size, the records of that kind are
+     * compared: an object's BTF is searched for a few DATASECs, where the index would hash every name.
+     */
+    @Override
+    public BtfType first(String name, BtfKind kind) {
+        if (base != null || nameTable != null || offsets.length > SCAN_LIMIT) {
+            return TypeTable.super.first(name, kind);
+        }
+        byte[] wanted = name.getBytes(StandardCharsets.UTF_8);
+        BtfStrings strings = parser.strings();
+        for (int i = 0; i < offsets.length - 1; i++) {
+            if (parser.kindAt(offsets[i]) == kind && strings.equalsAt(parser.nameOffset(offsets[i]), wanted)) {
+                return get(firstId + i);
+            }
+        }
+        return null;
     }
 
     @Override

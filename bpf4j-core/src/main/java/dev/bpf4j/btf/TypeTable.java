@@ -7,8 +7,26 @@ interface TypeTable {
     /** Number of types including void and, for split BTF, the base's. */
     int count();
 
+    /** Every type, by id (a view for tables that decode on demand). */
+    List<BtfType> list();
+
     /** The type with this id (in range). */
     BtfType get(int id);
+
+    /** The kind of the type with this id (in range); a table of raw records reads it without decoding the type. */
+    default BtfKind kind(int id) {
+        return get(id).kind();
+    }
+
+    /** The first type with this name and kind, or null. */
+    default BtfType first(String name, BtfKind kind) {
+        for (BtfType t : named(name)) {
+            if (t.kind() == kind) {
+                return t;
+            }
+        }
+        return null;
+    }
 
     /** Types whose name is {@code name}, in id order. */
     List<BtfType> named(String name);

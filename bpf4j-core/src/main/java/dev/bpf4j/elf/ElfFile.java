@@ -156,11 +156,11 @@ public final class ElfFile {
                     + " out of range (" + shnum + " sections)", 0x3e);
         }
         // The name table's header first, so that one pass over the headers can name each section.
-        String where = "section header table"; // inside the table checked above: these reads cannot fail
+        // the header reads are inside the table checked above: unchecked
         long strHeader = shoff + (long) shstrndx * SHDR_SIZE;
-        int strType = (int) in.u32(where, strHeader + 4);
-        long strOff = in.u64(where, strHeader + 24);
-        long strSize = in.u64(where, strHeader + 32);
+        int strType = (int) in.rawU32(strHeader + 4);
+        long strOff = in.rawU64(strHeader + 24);
+        long strSize = in.rawU64(strHeader + 32);
         if (strType != ElfSection.SHT_NULL && strType != ElfSection.SHT_NOBITS) {
             requireContents(shstrndx, strOff, strSize);
         }
@@ -173,14 +173,14 @@ public final class ElfFile {
         ElfSection[] list = new ElfSection[shnum];
         for (int i = 0; i < shnum; i++) {
             long h = shoff + (long) i * SHDR_SIZE;
-            int type = (int) in.u32(where, h + 4);
-            long offset = in.u64(where, h + 24);
-            long size = in.u64(where, h + 32);
+            int type = (int) in.rawU32(h + 4);
+            long offset = in.rawU64(h + 24);
+            long size = in.rawU64(h + 32);
             boolean hasContents = type != ElfSection.SHT_NOBITS && type != ElfSection.SHT_NULL;
             if (hasContents) {
                 requireContents(i, offset, size);
             }
-            long nameOff = in.u32(where, h);
+            long nameOff = in.rawU32(h);
             if (nameOff >= strSize && !(i == 0 && nameOff == 0)) {
                 throw in.error("section header #" + i, "name offset " + nameOff + " outside the section name table ("
                         + strSize + " bytes)", h);
@@ -190,8 +190,8 @@ public final class ElfFile {
                 in.cString("section header #" + i + " name", strOff + nameOff, strOff + strSize); // throws
             }
             MemorySegment contents = hasContents ? in.data().asSlice(offset, size) : NO_CONTENTS;
-            list[i] = new ElfSection(i, name, type, in.u64(where, h + 8), offset, size, (int) in.u32(where, h + 40),
-                    (int) in.u32(where, h + 44), in.u64(where, h + 48), in.u64(where, h + 56), contents);
+            list[i] = new ElfSection(i, name, type, in.rawU64(h + 8), offset, size, (int) in.rawU32(h + 40),
+                    (int) in.rawU32(h + 44), in.rawU64(h + 48), in.rawU64(h + 56), contents);
         }
         return listOf(list);
     }
@@ -264,13 +264,13 @@ public final class ElfFile {
         ElfStrings names = strtab.index() == sectionNames.section() ? sectionNames
                 : new ElfStrings(in, strtab.index(), strtab.offset(), strtab.size());
         for (int i = 0; i < count; i++) {
-            long at = symtab.offset() + (long) i * SYM_SIZE;
-            long nameOff = in.u32(symtab, at);
-            int info = in.u8(symtab, at + 4);
-            int other = in.u8(symtab, at + 5);
-            int shndx = in.u16(symtab, at + 6);
-            long value = in.u64(symtab, at + 8);
-            long size = in.u64(symtab, at + 16);
+            long at = symtab.offset() + (long) i * SYM_SIZE; // inside the contents readSections checked
+            long nameOff = in.rawU32(at);
+            int info = in.rawU8(at + 4);
+            int other = in.rawU8(at + 5);
+            int shndx = in.rawU16(at + 6);
+            long value = in.rawU64(at + 8);
+            long size = in.rawU64(at + 16);
             if (nameOff >= strtab.size() && nameOff != 0) {
                 throw error(symtab, "symbol #" + i + " name offset " + nameOff + " outside "
                         + strtab.describe() + " (" + strtab.size() + " bytes)", at);
@@ -341,9 +341,9 @@ public final class ElfFile {
         ElfSection targetSection = sections.get(target);
         long count = rel.size() / entry;
         for (long i = 0; i < count; i++) {
-            long at = rel.offset() + i * entry;
-            long offset = in.u64(rel, at);
-            long sym = in.u64(rel, at + 8) >>> 32;
+            long at = rel.offset() + i * entry; // inside the contents readSections checked
+            long offset = in.rawU64(at);
+            long sym = in.rawU64(at + 8) >>> 32;
             if (sym >= symbols.size()) {
                 throw error(rel, "symbol index " + sym + " out of range (symtab has " + symbols.size() + ")", at + 8);
             }
@@ -360,10 +360,10 @@ public final class ElfFile {
         int entry = relocationSize(rel);
         ElfRelocation[] result = new ElfRelocation[(int) (rel.size() / entry)];
         for (int i = 0; i < result.length; i++) {
-            long at = rel.offset() + (long) i * entry;
-            long info = in.u64(rel, at + 8);
-            long addend = rela ? in.u64(rel, at + 16) : 0;
-            result[i] = new ElfRelocation(in.u64(rel, at), (int) (info >>> 32), (int) info, addend);
+            long at = rel.offset() + (long) i * entry; // checked by checkRelocations
+            long info = in.rawU64(at + 8);
+            long addend = rela ? in.rawU64(at + 16) : 0;
+            result[i] = new ElfRelocation(in.rawU64(at), (int) (info >>> 32), (int) info, addend);
         }
         return listOf(result);
     }
@@ -480,7 +480,7 @@ public final class ElfFile {
         }
         ElfSymbol[][] arrays = new ElfSymbol[counts.length][];
         for (int i = 0; i < counts.length; i++) {
-            arrays[i] = new ElfSymbol[counts[i]];
+            arrays[i] = counts[i] == 0 ? NO_SYMBOLS : new ElfSymbol[counts[i]]; // most sections (debug, relocations) have none
             counts[i] = 0;
         }
         for (ElfSymbol s : symbols) {
@@ -507,6 +507,8 @@ public final class ElfFile {
         }
         return true;
     }
+
+    private static final ElfSymbol[] NO_SYMBOLS = {};
 
     private static final Comparator<ElfSymbol> BY_VALUE = (a, b) -> Long.compare(a.value(), b.value());
 

@@ -22,9 +22,6 @@ final class ElfInput {
     private static final VarHandle LE16A = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle LE32A = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle LE64A = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle BE16A = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
-    private static final VarHandle BE32A = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
-    private static final VarHandle BE64A = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
     // Constant layouts per byte order: a layout held in a field defeats the JIT's folding of the
     // access checks, which then dominate parsing.
     private static final ValueLayout.OfShort LE16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -79,50 +76,67 @@ final class ElfInput {
 
     int u8(String where, long offset) {
         require(where, offset, 1, "byte");
-        return Byte.toUnsignedInt(array != null ? array[(int) offset] : data.get(ValueLayout.JAVA_BYTE, offset));
+        return rawU8(offset);
     }
 
     int u16(String where, long offset) {
         require(where, offset, 2, "u16");
-        if (array != null) {
-            return Short.toUnsignedInt(little ? (short) LE16A.get(array, (int) offset) : (short) BE16A.get(array, (int) offset));
-        }
-        return Short.toUnsignedInt(little ? data.get(LE16, offset) : data.get(BE16, offset));
+        return rawU16(offset);
     }
 
     long u32(String where, long offset) {
         require(where, offset, 4, "u32");
-        if (array != null) {
-            return Integer.toUnsignedLong(little ? (int) LE32A.get(array, (int) offset) : (int) BE32A.get(array, (int) offset));
-        }
-        return Integer.toUnsignedLong(little ? data.get(LE32, offset) : data.get(BE32, offset));
+        return rawU32(offset);
     }
 
     long u64(String where, long offset) {
         require(where, offset, 8, "u64");
-        if (array != null) {
-            return little ? (long) LE64A.get(array, (int) offset) : (long) BE64A.get(array, (int) offset);
+        return rawU64(offset);
+    }
+
+    // Reads inside a range the caller has checked with require or fits (the header table, a
+    // section's contents): no check of their own, where one per field cost more than the read.
+    // The array view and the segment still refuse an access outside the file. Each is kept small
+    // (one array view, the segment read apart) so that the JIT inlines it into the parse loops.
+
+    int rawU8(long offset) {
+        return array != null ? Byte.toUnsignedInt(array[(int) offset]) : Byte.toUnsignedInt(data.get(ValueLayout.JAVA_BYTE, offset));
+    }
+
+    int rawU16(long offset) {
+        if (array == null) {
+            return segmentU16(offset);
         }
+        short v = (short) LE16A.get(array, (int) offset);
+        return Short.toUnsignedInt(little ? v : Short.reverseBytes(v));
+    }
+
+    long rawU32(long offset) {
+        if (array == null) {
+            return segmentU32(offset);
+        }
+        int v = (int) LE32A.get(array, (int) offset);
+        return Integer.toUnsignedLong(little ? v : Integer.reverseBytes(v));
+    }
+
+    long rawU64(long offset) {
+        if (array == null) {
+            return segmentU64(offset);
+        }
+        long v = (long) LE64A.get(array, (int) offset);
+        return little ? v : Long.reverseBytes(v);
+    }
+
+    private int segmentU16(long offset) {
+        return Short.toUnsignedInt(little ? data.get(LE16, offset) : data.get(BE16, offset));
+    }
+
+    private long segmentU32(long offset) {
+        return Integer.toUnsignedLong(little ? data.get(LE32, offset) : data.get(BE32, offset));
+    }
+
+    private long segmentU64(long offset) {
         return little ? data.get(LE64, offset) : data.get(BE64, offset);
-    }
-
-    // Reads inside a section's entries (symbols, relocations): the section's description is built
-    // only for an error, where a String argument cost a concatenation per section and parse.
-
-    int u8(ElfSection section, long offset) {
-        return u8(fits(offset, 1) ? "" : section.describe(), offset);
-    }
-
-    int u16(ElfSection section, long offset) {
-        return u16(fits(offset, 2) ? "" : section.describe(), offset);
-    }
-
-    long u32(ElfSection section, long offset) {
-        return u32(fits(offset, 4) ? "" : section.describe(), offset);
-    }
-
-    long u64(ElfSection section, long offset) {
-        return u64(fits(offset, 8) ? "" : section.describe(), offset);
     }
 
     /** A NUL-terminated string that must end before {@code limit}. */
