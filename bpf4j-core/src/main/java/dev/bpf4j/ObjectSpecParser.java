@@ -53,10 +53,10 @@ final class ObjectSpecParser {
         BtfExt ext = null;
         findNamedSections();
         if (btfSection != null) {
-            ElfSection s = btfSection;
+            ElfSection s = requireContents(btfSection);
             btf = Btf.parse(bytes, s.offset(), s.size(), () -> file + ": " + s.describe());
             if (extSection != null) {
-                ElfSection e = extSection;
+                ElfSection e = requireContents(extSection);
                 ext = BtfExt.parse(bytes, e.offset(), e.size(), btf, () -> file + ": " + e.describe());
             }
         }
@@ -84,6 +84,14 @@ final class ObjectSpecParser {
             }
         }
         return new ObjectSpec(file, elf, license(), version(), programs, subprograms, maps, data, btf, ext);
+    }
+
+    /** BTF is read from the file's bytes: a NOBITS or NULL section has none, and its offset points at other data. */
+    private ElfSection requireContents(ElfSection s) {
+        if (s.type() == ElfSection.SHT_NOBITS || s.type() == ElfSection.SHT_NULL) {
+            throw elf.error(s, "has no contents in the file (section type " + s.type() + ")", s.offset());
+        }
+        return s;
     }
 
     private void findNamedSections() {

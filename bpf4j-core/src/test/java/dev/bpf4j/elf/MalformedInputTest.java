@@ -124,6 +124,26 @@ class MalformedInputTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void btfSectionsWithoutFileContentsAreRefusedByName() {
+        byte[] original = TestObjects.bytes("tailcall.o");
+        for (String name : List.of(".BTF", ".BTF.ext")) {
+            for (int type : new int[] {ElfSection.SHT_NOBITS, ElfSection.SHT_NULL}) {
+                byte[] data = original.clone();
+                ElfFile elf = ElfFile.parse("tailcall.o", data);
+                ElfSection section = elf.section(name).orElseThrow();
+                ByteBuffer header = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+                int at = (int) header.getLong(0x28) + section.index() * header.getShort(0x3a) + 4; // its sh_type
+                header.putInt(at, type);
+                BpfFormatException e = assertThrows(BpfFormatException.class,
+                        () -> dev.bpf4j.ObjectSpec.parse("tailcall.o", data));
+                org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("tailcall.o")
+                        && e.getMessage().contains(name) && e.getMessage().contains("has no contents in the file"),
+                        e.getMessage());
+            }
+        }
+    }
+
     /** Everything the parsing half offers, touched once. */
     static void parseEverything(String name, byte[] data) {
         ElfFile elf = ElfFile.parse(name, data);
@@ -144,7 +164,7 @@ class MalformedInputTest {
             btf = Btf.parse(btfSection.contents(), name + ": " + btfSection.describe(), btfSection.offset());
         } catch (BpfFormatException e) {
             // an object's BTF is checked by a scan and decoded lazily: it must refuse the same blobs, in the same
-            // words (a .BTF without file contents is read from its offset there, not as empty: not compared)
+            // words (the object path refuses a .BTF without file contents outright: not compared)
             if (btfSection.type() == ElfSection.SHT_NOBITS || btfSection.type() == ElfSection.SHT_NULL) {
                 throw e;
             }
