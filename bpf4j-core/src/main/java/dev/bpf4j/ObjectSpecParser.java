@@ -88,7 +88,7 @@ final class ObjectSpecParser {
 
     /** BTF is read from the file's bytes: a NOBITS or NULL section has none, and its offset points at other data. */
     private ElfSection requireContents(ElfSection s) {
-        if (s.type() == ElfSection.SHT_NOBITS || s.type() == ElfSection.SHT_NULL) {
+        if (!s.hasFileContents()) {
             throw elf.error(s, "has no contents in the file (section type " + s.type() + ")", s.offset());
         }
         return s;

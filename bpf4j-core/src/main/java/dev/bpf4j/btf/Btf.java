@@ -35,10 +35,6 @@ public final class Btf {
         this(eager, strings, order, null, source);
     }
 
-    Btf(TypeTable table, BtfStrings strings, ByteOrder order, Btf base) {
-        this(table, strings, order, base, null);
-    }
-
     Btf(TypeTable table, BtfStrings strings, ByteOrder order, Btf base, Source source) {
         this.table = table;
         this.types = table.list();
@@ -69,7 +65,7 @@ public final class Btf {
      * map definitions' types. The array must not change afterwards.
      */
     public static Btf parse(byte[] file, long offset, long length, java.util.function.Supplier<String> where) {
-        return new BtfParser(new BtfInput(file, offset, length, where)).parseObject();
+        return new BtfParser(new BtfInput(file, offset, length, where)).parseIndexed(null);
     }
 
     /**

@@ -32,22 +32,10 @@ final class BtfParser {
     }
 
     /**
-     * An object's BTF: checked as a whole like {@link #parse}, but its types are decoded when first
-     * asked for (parsing the object reads a few of them, its map definitions; a load reads them
-     * all), and it keeps its blob for {@link BtfWriter#patch} like {@link #parse}.
-     */
-    Btf parseObject() {
-        long[] sections = header();
-        byte[] str = in.data().asSlice(sections[2], sections[3]).toArray(ValueLayout.JAVA_BYTE);
-        strings = BtfStrings.checked(str, in, sections[2]);
-        int[] offsets = scan(sections[0], sections[0] + sections[1], 1);
-        IndexedTypes types = new IndexedTypes(this, null, 1, offsets);
-        return new Btf(types, strings, in.order(), null, new Btf.Source(in.data(), offsets, types.list()));
-    }
-
-    /**
      * Checks the whole blob like {@link #parse} but only records where each type starts; types
-     * are decoded when asked for. With a {@code base}, the blob is split BTF continuing it.
+     * are decoded when asked for. With a {@code base}, the blob is split BTF continuing it; without,
+     * it keeps its blob for {@link BtfWriter#patch} like {@link #parse} (an object's BTF: parsing the
+     * object reads a few types, its map definitions; a load reads them all).
      */
     Btf parseIndexed(Btf base) {
         long[] sections = header();
@@ -55,8 +43,10 @@ final class BtfParser {
         strings = base == null ? BtfStrings.checked(str, in, sections[2])
                 : BtfStrings.checkedSplit(str, base.strings(), in, sections[2]);
         int firstId = base == null ? 1 : base.typeCount();
-        IndexedTypes types = new IndexedTypes(this, base, firstId, scan(sections[0], sections[0] + sections[1], firstId));
-        return new Btf(types, strings, in.order(), base);
+        int[] offsets = scan(sections[0], sections[0] + sections[1], firstId);
+        IndexedTypes types = new IndexedTypes(this, base, firstId, offsets);
+        Btf.Source source = base == null ? new Btf.Source(in.data(), offsets, types.list()) : null;
+        return new Btf(types, strings, in.order(), base, source);
     }
 
     /** Reads and checks the header; returns type start, type length, string start, string length. */

@@ -161,7 +161,7 @@ public final class ElfFile {
         int strType = (int) in.rawU32(strHeader + 4);
         long strOff = in.rawU64(strHeader + 24);
         long strSize = in.rawU64(strHeader + 32);
-        if (strType != ElfSection.SHT_NULL && strType != ElfSection.SHT_NOBITS) {
+        if (ElfSection.hasFileContents(strType)) {
             requireContents(shstrndx, strOff, strSize);
         }
         if (strType != ElfSection.SHT_STRTAB) {
@@ -176,7 +176,7 @@ public final class ElfFile {
             int type = (int) in.rawU32(h + 4);
             long offset = in.rawU64(h + 24);
             long size = in.rawU64(h + 32);
-            boolean hasContents = type != ElfSection.SHT_NOBITS && type != ElfSection.SHT_NULL;
+            boolean hasContents = ElfSection.hasFileContents(type);
             if (hasContents) {
                 requireContents(i, offset, size);
             }
@@ -218,7 +218,7 @@ public final class ElfFile {
         ends[1] = shoff + (long) n * SHDR_SIZE;
         packed[count++] = shoff << 17 | 1;
         for (ElfSection s : sections) {
-            if (s.type() != ElfSection.SHT_NOBITS && s.type() != ElfSection.SHT_NULL && s.size() > 0) {
+            if (s.hasFileContents() && s.size() > 0) {
                 int slot = s.index() + 2;
                 ends[slot] = s.offset() + s.size();
                 packed[count++] = s.offset() << 17 | slot;

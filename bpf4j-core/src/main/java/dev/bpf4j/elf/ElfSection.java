@@ -32,6 +32,16 @@ public record ElfSection(int index, String name, int type, long flags, long offs
         return type == SHT_PROGBITS && (flags & SHF_EXECINSTR) != 0;
     }
 
+    /** False for sections with no bytes in the file (SHT_NOBITS, SHT_NULL), whatever their offset and size say. */
+    public static boolean hasFileContents(int type) {
+        return type != SHT_NOBITS && type != SHT_NULL;
+    }
+
+    /** False for sections with no bytes in the file (SHT_NOBITS, SHT_NULL), whatever their offset and size say. */
+    public boolean hasFileContents() {
+        return hasFileContents(type);
+    }
+
     /** True for relocation sections (SHT_REL or SHT_RELA). */
     public boolean isRelocations() {
         return type == SHT_REL || type == SHT_RELA;
