@@ -27,7 +27,6 @@ final class ObjectLinker {
     private final List<Integer> slots = new ArrayList<>(List.of(0)); // slot of each instruction, plus the end
     private final Map<ProgramDef, Integer> placed = new IdentityHashMap<>(); // function -> first instruction index
     private final List<ProgramDef> order = new ArrayList<>();
-    private final Map<ProgramDef, Instructions> decoded = new HashMap<>();
     private final ObjectCore core;
     private final ObjectExterns externs;
 
@@ -94,8 +93,7 @@ final class ObjectLinker {
 
     /** Appends a function, then resolves its instructions (appending what they call, depth-first). */
     private void place(ProgramDef f) {
-        Instructions insns = decoded.computeIfAbsent(f,
-                d -> core.relocate(d).instructions());
+        Instructions insns = core.relocate(f).instructions(); // relocated once per function: ObjectCore keeps it
         int base = code.size();
         placed.put(f, base);
         order.add(f);
