@@ -1,6 +1,7 @@
 package dev.bpf4j;
 
 import dev.bpf4j.btf.Btf;
+import dev.bpf4j.btf.BtfKind;
 import dev.bpf4j.btf.BtfType;
 import dev.bpf4j.elf.ElfFile;
 import dev.bpf4j.elf.ElfSection;
@@ -24,20 +25,19 @@ final class DatasecFixup {
     }
 
     static Btf apply(Btf btf, ElfFile elf) {
-        List<BtfType> types = new ArrayList<>(btf.types());
-        for (int i = 1; i < types.size(); i++) {
-            if (types.get(i) instanceof BtfType.Datasec d) {
-                types.set(i, fix(btf, types, d, elf));
-            }
+        Map<Integer, BtfType> fixed = new HashMap<>();
+        for (BtfType t : btf.typesOfKind(BtfKind.DATASEC)) {
+            fix(btf, fixed, (BtfType.Datasec) t, elf);
         }
-        return btf.withTypes(types);
+        return btf.withReplaced(fixed);
     }
 
-    private static BtfType.Datasec fix(Btf btf, List<BtfType> types, BtfType.Datasec d, ElfFile elf) {
+    /** Puts the placed DATASEC, and its hidden globals made static, into {@code fixed}. */
+    private static void fix(Btf btf, Map<Integer, BtfType> fixed, BtfType.Datasec d, ElfFile elf) {
         Optional<ElfSection> section = elf.section(d.name());
         if (section.isEmpty()) {
             if (d.vars().isEmpty() || d.size() != 0) {
-                return d; // nothing to place, or placed already
+                return; // nothing to place, or placed already
             }
             throw new BpfFormatException(elf.fileName() + ": BTF DATASEC '" + d.name()
                     + "' has variables but no ELF section of that name places them");
@@ -59,7 +59,7 @@ final class DatasecFixup {
                     offset = (int) sym.value();
                     if (var.linkage() == BtfType.Linkage.GLOBAL && (sym.visibility() == ElfSymbol.STV_HIDDEN
                             || sym.visibility() == ElfSymbol.STV_INTERNAL)) {
-                        types.set(var.id(), new BtfType.Var(var.id(), var.name(), var.type(), BtfType.Linkage.STATIC));
+                        fixed.put(var.id(), new BtfType.Var(var.id(), var.name(), var.type(), BtfType.Linkage.STATIC));
                     }
                 } else if (var.linkage() != BtfType.Linkage.STATIC) {
                     throw new BpfFormatException(elf.fileName() + ": BTF variable '" + var.name() + "' of DATASEC '"
@@ -69,6 +69,6 @@ final class DatasecFixup {
             vars.add(new BtfType.SecInfo(v.type(), offset, v.size()));
         }
         vars.sort(Comparator.comparingInt(BtfType.SecInfo::offset)); // the kernel wants them in order
-        return new BtfType.Datasec(d.id(), d.name(), (int) s.size(), vars);
+        fixed.put(d.id(), new BtfType.Datasec(d.id(), d.name(), (int) s.size(), vars));
     }
 }

@@ -180,14 +180,18 @@ final class ObjectExterns {
 
     /** True if the BTF has an extern section or an extern variable or function: else prepare leaves it as it is. */
     private static boolean needsPreparing(Btf btf) {
-        for (BtfType t : btf.types()) {
-            boolean externs = switch (t) {
-                case BtfType.Datasec d -> d.name().equals(KCONFIG) || d.name().equals(KSYMS);
-                case BtfType.Var v -> v.linkage() == BtfType.Linkage.EXTERN;
-                case BtfType.Func f -> f.linkage() == BtfType.Linkage.EXTERN;
-                default -> false;
-            };
-            if (externs) {
+        for (BtfType t : btf.typesOfKind(BtfKind.DATASEC)) {
+            if (t.name().equals(KCONFIG) || t.name().equals(KSYMS)) {
+                return true;
+            }
+        }
+        for (BtfType t : btf.typesOfKind(BtfKind.VAR)) {
+            if (((BtfType.Var) t).linkage() == BtfType.Linkage.EXTERN) {
+                return true;
+            }
+        }
+        for (BtfType t : btf.typesOfKind(BtfKind.FUNC)) {
+            if (((BtfType.Func) t).linkage() == BtfType.Linkage.EXTERN) {
                 return true;
             }
         }

@@ -9,6 +9,7 @@ import dev.bpf4j.ObjectSpec.ProgramDef;
 import dev.bpf4j.ObjectSpec.VariableDef;
 import dev.bpf4j.asm.Instruction;
 import dev.bpf4j.btf.Btf;
+import dev.bpf4j.btf.BtfKind;
 import dev.bpf4j.btf.BtfType;
 import dev.bpf4j.btf.BtfSanitizer;
 import dev.bpf4j.btf.BtfExt;
@@ -205,10 +206,8 @@ final class ObjectPlanner {
     private Map<String, Integer> datasecIds() {
         if (datasecIds == null) {
             datasecIds = new HashMap<>();
-            for (BtfType t : btf.types()) {
-                if (t instanceof BtfType.Datasec d) {
-                    datasecIds.putIfAbsent(d.name(), d.id());
-                }
+            for (BtfType d : btf.typesOfKind(BtfKind.DATASEC)) {
+                datasecIds.putIfAbsent(d.name(), d.id());
             }
         }
         return datasecIds;

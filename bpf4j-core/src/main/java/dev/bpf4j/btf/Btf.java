@@ -4,6 +4,7 @@ import dev.bpf4j.BpfFormatException;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -28,7 +29,7 @@ public final class Btf {
      * @param recordOffsets where the record of type id starts in the blob, at [id - 1]; the last
      *                      entry is where the type section ends
      */
-    record Source(MemorySegment blob, int[] recordOffsets, List<BtfType> parsed) {
+    record Source(MemorySegment blob, int[] recordOffsets, TypeTable parsed) {
     }
 
     Btf(EagerTypes eager, BtfStrings strings, ByteOrder order, Source source) {
@@ -79,6 +80,51 @@ public final class Btf {
     /** A copy with other types but this string table (strings the new types need are added on encode). */
     public Btf withTypes(List<BtfType> newTypes) {
         return new Btf(EagerTypes.copyOf(checkIds(newTypes)), strings, order, source);
+    }
+
+    /**
+     * A copy in which each given type replaces the type of its id, which must have the same kind
+     * and name (a loader's fixes of DATASEC sizes and offsets or of VAR linkage). Unlike
+     * {@link #withTypes}, the other types are not read: a lazily parsed BTF stays lazy.
+     */
+    public Btf withReplaced(java.util.Map<Integer, BtfType> replacements) {
+        if (replacements.isEmpty()) {
+            return this;
+        }
+        java.util.Map<Integer, BtfType> all = new java.util.HashMap<>();
+        TypeTable under = table;
+        if (table instanceof ReplacedTypes r) { // one layer over the parsed types, so encoding can patch
+            under = r.under();
+            for (int id : r.replacedIds()) {
+                all.put(id, r.get(id));
+            }
+        }
+        for (java.util.Map.Entry<Integer, BtfType> e : replacements.entrySet()) {
+            int id = e.getKey();
+            BtfType now = e.getValue();
+            BtfType was = type(id);
+            if (now.id() != id || now.kind() != was.kind() || !now.name().equals(was.name())) {
+                throw new IllegalArgumentException("BTF type #" + id + " (" + was.kind() + " '" + was.name()
+                        + "') cannot be replaced by #" + now.id() + " (" + now.kind() + " '" + now.name() + "')");
+            }
+            all.put(id, now);
+        }
+        return new Btf(new ReplacedTypes(under, all), strings, order, base, source);
+    }
+
+    /** The types of this kind, in id order; lazily parsed BTF decodes only those. */
+    public List<BtfType> typesOfKind(BtfKind kind) {
+        List<BtfType> found = new ArrayList<>();
+        for (int id = 1; id < table.count(); id++) {
+            if (table.kind(id) == kind) {
+                found.add(table.get(id));
+            }
+        }
+        return found;
+    }
+
+    TypeTable table() {
+        return table;
     }
 
     private static List<BtfType> checkIds(List<BtfType> types) {

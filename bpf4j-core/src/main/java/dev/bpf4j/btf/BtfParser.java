@@ -27,8 +27,9 @@ final class BtfParser {
         strings = BtfStrings.checked(str, in, sections[2]);
         List<BtfType> types = readTypes(sections[0], sections[0] + sections[1]);
         checkReferences(types);
-        Btf.Source source = new Btf.Source(in.data(), java.util.Arrays.copyOf(recordOffsets, types.size()), types);
-        return new Btf(EagerTypes.owning(types), strings, in.order(), source);
+        EagerTypes table = EagerTypes.owning(types);
+        Btf.Source source = new Btf.Source(in.data(), java.util.Arrays.copyOf(recordOffsets, types.size()), table);
+        return new Btf(table, strings, in.order(), source);
     }
 
     /**
@@ -45,7 +46,7 @@ final class BtfParser {
         int firstId = base == null ? 1 : base.typeCount();
         int[] offsets = scan(sections[0], sections[0] + sections[1], firstId);
         IndexedTypes types = new IndexedTypes(this, base, firstId, offsets);
-        Btf.Source source = base == null ? new Btf.Source(in.data(), offsets, types.list()) : null;
+        Btf.Source source = base == null ? new Btf.Source(in.data(), offsets, types) : null;
         return new Btf(types, strings, in.order(), base, source);
     }
 

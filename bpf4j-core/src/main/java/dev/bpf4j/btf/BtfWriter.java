@@ -45,24 +45,20 @@ final class BtfWriter {
      */
     static byte[] patch(Btf btf, ByteOrder order) {
         Btf.Source source = btf.source();
-        List<BtfType> types = btf.types();
-        List<BtfType> parsed = source == null ? null : source.parsed();
-        if (parsed == null || order != btf.order() || types.size() != parsed.size()) {
+        if (source == null || order != btf.order()) {
+            return null;
+        }
+        TypeTable parsed = source.parsed();
+        int[] changed = changedIds(btf, parsed);
+        if (changed == null) {
             return null;
         }
         int[] offsets = source.recordOffsets();
-        byte[] blob = null;
-        for (int id = 1; id < types.size(); id++) {
-            BtfType now = types.get(id);
-            BtfType was = parsed.get(id);
-            if (now == was) {
-                continue;
-            }
-            if (!patchable(was, now)) {
+        byte[] blob = source.blob().toArray(ValueLayout.JAVA_BYTE);
+        for (int id : changed) {
+            BtfType now = btf.type(id);
+            if (!patchable(parsed.get(id), now)) {
                 return null;
-            }
-            if (blob == null) {
-                blob = source.blob().toArray(ValueLayout.JAVA_BYTE);
             }
             int at = offsets[id - 1];
             ByteBuffer record = ByteBuffer.wrap(blob).order(order).position(at);
@@ -74,7 +70,32 @@ final class BtfWriter {
                 return null; // another length after all: encode in full
             }
         }
-        return blob != null ? blob : source.blob().toArray(ValueLayout.JAVA_BYTE);
+        return blob;
+    }
+
+    /**
+     * The ids whose type differs from the parsed one, or null if types were added or removed: for
+     * replaced types ({@link Btf#withReplaced}) those ids, for a rewritten list a comparison of each.
+     */
+    private static int[] changedIds(Btf btf, TypeTable parsed) {
+        if (btf.table() instanceof ReplacedTypes r && r.under() == parsed) {
+            return r.replacedIds();
+        }
+        List<BtfType> types = btf.types();
+        if (types.size() != parsed.count()) {
+            return null;
+        }
+        int[] changed = new int[8];
+        int n = 0;
+        for (int id = 1; id < types.size(); id++) {
+            if (types.get(id) != parsed.get(id)) {
+                if (n == changed.length) {
+                    changed = java.util.Arrays.copyOf(changed, n * 2);
+                }
+                changed[n++] = id;
+            }
+        }
+        return java.util.Arrays.copyOf(changed, n);
     }
 
     private static boolean patchable(BtfType was, BtfType now) {
