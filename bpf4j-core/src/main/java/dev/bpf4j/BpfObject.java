@@ -39,7 +39,7 @@ public final class BpfObject implements AutoCloseable {
         this.spec = spec;
         this.maps = Collections.unmodifiableMap(new LinkedHashMap<>(maps));
         this.programs = Collections.unmodifiableMap(new LinkedHashMap<>(programs));
-        this.linked = Map.copyOf(linked);
+        this.linked = Collections.unmodifiableMap(new LinkedHashMap<>(linked));
         this.variables = Collections.unmodifiableMap(new LinkedHashMap<>(variables));
         this.btf = btf;
         this.pins = new ArrayList<>(pins);

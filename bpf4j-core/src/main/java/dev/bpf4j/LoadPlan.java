@@ -65,11 +65,12 @@ public final class LoadPlan {
     }
 
     /**
-     * A program to load: its linked instructions, of which those at {@code mapRefs} take the fd of
-     * the map they name at load, and the spec to load them with, complete but for those fds and the
-     * BTF fd (func and line info are in it when the object has BTF for them).
+     * A program to load: its linked instructions and the BPF_PROG_LOAD request laid out for them
+     * (func and line info included when the object has BTF for them), complete but for the BTF fd
+     * and the map fds: the fd of map {@code mapNames[k]} goes into the instruction at slot
+     * {@code mapSlots[k]}.
      */
     record ProgramPlan(ObjectSpec.ProgramDef def, SectionMatch match, AttachTarget target, LinkedProgram link,
-                       int[] mapRefs, ProgramSpec spec) {
+                       ProgLoadImage image, int[] mapSlots, String[] mapNames) {
     }
 }

@@ -8,6 +8,7 @@ import dev.bpf4j.btf.KernelBtf;
 import dev.bpf4j.btf.core.CoreRelocator;
 import dev.bpf4j.btf.core.CoreResult;
 
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,10 +77,13 @@ final class ObjectCore {
         }
         int start = f.sectionOffset();
         int end = start + f.instructionCount() * Instructions.SLOT_SIZE;
-        return ext.coreRelos().getOrDefault(f.section(), List.of()).stream()
-                .filter(r -> r.insnOffset() >= start && r.insnOffset() < end)
-                .map(r -> new BtfExt.CoreRelo(r.insnOffset() - start, r.typeId(), r.accessString(), r.kind()))
-                .toList();
+        List<BtfExt.CoreRelo> mine = new ArrayList<>();
+        for (BtfExt.CoreRelo r : ext.coreRelos().getOrDefault(f.section(), List.of())) {
+            if (r.insnOffset() >= start && r.insnOffset() < end) {
+                mine.add(new BtfExt.CoreRelo(r.insnOffset() - start, r.typeId(), r.accessString(), r.kind()));
+            }
+        }
+        return mine;
     }
 
     /**

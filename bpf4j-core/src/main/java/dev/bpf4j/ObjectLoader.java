@@ -5,8 +5,6 @@ import dev.bpf4j.LoadPlan.MapPlan;
 import dev.bpf4j.LoadPlan.ProgramPlan;
 import dev.bpf4j.ObjectSpec.ProgramDef;
 import dev.bpf4j.ObjectSpec.VariableDef;
-import dev.bpf4j.asm.Instruction;
-import dev.bpf4j.asm.Instructions;
 import dev.bpf4j.internal.sys.Errno;
 import dev.bpf4j.internal.sys.Fd;
 
@@ -233,7 +231,12 @@ final class ObjectLoader {
         AttachTarget target = p.target();
         LinkedProgram link = p.link();
         try {
-            return Program.load(p.spec().atLoad(withFds(p), btfFd != null ? btfFd.get() : 0));
+            String[] names = p.mapNames();
+            int[] fds = new int[names.length];
+            for (int k = 0; k < names.length; k++) {
+                fds[k] = maps.get(names[k]).fd();
+            }
+            return Program.load(p.image(), btfFd != null ? btfFd.get() : 0, p.mapSlots(), fds);
         } catch (VerifierException e) {
             String who = "program '" + def.name() + "' of " + file;
             String log = link.annotate(e.log());
@@ -253,20 +256,5 @@ final class ObjectLoader {
         } catch (BpfException e) {
             throw new BpfException(file + ": program '" + def.name() + "': " + e.getMessage(), e);
         }
-    }
-
-    /** The linked instructions with each symbolic map reference replaced by the map's fd. */
-    private Instructions withFds(ProgramPlan p) {
-        Instructions insns = p.link().instructions();
-        int[] refs = p.mapRefs();
-        if (refs.length == 0) {
-            return insns;
-        }
-        long[] imms = new long[refs.length];
-        for (int k = 0; k < refs.length; k++) {
-            Instruction insn = insns.get(refs[k]);
-            imms[k] = (insn.imm() & 0xffffffff00000000L) | maps.get(insn.reference()).fd();
-        }
-        return insns.withImmediates(refs, imms);
     }
 }

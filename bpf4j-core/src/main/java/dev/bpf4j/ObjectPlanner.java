@@ -281,7 +281,12 @@ final class ObjectPlanner {
         AttachTarget target = match.attachBtf() ? AttachTarget.resolve(def, file) : null;
         LinkedProgram link = ObjectLinker.link(spec, def, core, externs);
         int[] mapRefs = mapRefs(link, mapNames);
-        link.instructions().withEncoding(); // encoded here, once: a load then copies bytes and patches fds
+        int[] mapSlots = new int[mapRefs.length];
+        String[] mapRefNames = new String[mapRefs.length];
+        for (int k = 0; k < mapRefs.length; k++) {
+            mapSlots[k] = link.instructions().slotOf(mapRefs[k]);
+            mapRefNames[k] = link.instructions().get(mapRefs[k]).reference();
+        }
         int flags = (match.sleepable() ? ProgramSpec.F_SLEEPABLE : 0)
                 | (match.xdpFrags() ? ProgramSpec.F_XDP_HAS_FRAGS : 0);
         ProgramSpec.Builder b = ProgramSpec.builder(match.type(), link.instructions())
@@ -297,7 +302,8 @@ final class ObjectPlanner {
                 b.lineInfo(lineInfo(link), LINE_INFO_SIZE);
             }
         }
-        return new ProgramPlan(def, match, target, link, mapRefs, b.build());
+        // laid out here, once: a load then copies the bytes and patches the fds
+        return new ProgramPlan(def, match, target, link, ProgLoadImage.of(b.build()), mapSlots, mapRefNames);
     }
 
     /** The indices of the instructions that take a map's fd, each map checked to be one the load makes. */
@@ -324,8 +330,10 @@ final class ObjectPlanner {
     }
 
     static byte[] funcInfo(LinkedProgram link) {
-        if (link.functions().stream().anyMatch(f -> f.btfTypeId() == 0)) {
-            return new byte[0]; // all or none: the kernel wants one record per function
+        for (LinkedProgram.Function f : link.functions()) {
+            if (f.btfTypeId() == 0) {
+                return new byte[0]; // all or none: the kernel wants one record per function
+            }
         }
         ByteBuffer out = ByteBuffer.allocate(link.functions().size() * FUNC_INFO_SIZE).order(ByteOrder.nativeOrder());
         for (LinkedProgram.Function f : link.functions()) {

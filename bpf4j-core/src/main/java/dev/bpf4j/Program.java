@@ -47,6 +47,17 @@ public final class Program implements AutoCloseable {
      * @throws BpfSyscallException  when the kernel refuses for another reason (EPERM, E2BIG, ...)
      */
     public static Program load(ProgramSpec spec) {
+        return load(ProgLoadImage.of(spec), 0, NO_SLOTS, NO_SLOTS);
+    }
+
+    private static final int[] NO_SLOTS = {};
+
+    /**
+     * Loads a request laid out beforehand (an object loader's plan), with the BTF fd (0: the
+     * spec's) and the map fds that only the load knows, at the instruction slots given.
+     */
+    static Program load(ProgLoadImage image, int btfFd, int[] mapSlots, int[] mapFds) {
+        ProgramSpec spec = image.spec();
         Instructions insns = spec.instructions();
         if (insns.slotCount() > MAX_INSTRUCTIONS) {
             throw new BpfException(spec.describe() + " has " + insns.slotCount() + " instruction slots; the kernel "
@@ -54,7 +65,7 @@ public final class Program implements AutoCloseable {
         }
         Memlock.ensureRaised();
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment attr = loadAttr(arena, spec);
+            MemorySegment attr = image.place(arena, btfFd, mapSlots, mapFds);
             if (spec.logLevel() == 0) {
                 int result = Bpf.tryProgLoad(attr, BpfAttr.ProgLoad.SIZE);
                 if (result >= 0) {
@@ -68,49 +79,6 @@ public final class Program implements AutoCloseable {
             }
             return loadWithLog(arena, attr, spec, spec.logLevel(), 0);
         }
-    }
-
-    private static MemorySegment loadAttr(Arena arena, ProgramSpec spec) {
-        MemorySegment attr = Bpf.attr(arena, BpfAttr.ProgLoad.SIZE);
-        attr.set(ValueLayout.JAVA_INT, BpfAttr.ProgLoad.PROG_TYPE, spec.type().value());
-        attr.set(ValueLayout.JAVA_INT, BpfAttr.ProgLoad.INSN_CNT, spec.instructions().slotCount());
-        attr.set(ValueLayout.JAVA_LONG, BpfAttr.ProgLoad.INSNS, spec.instructions().encode(arena).address());
-        attr.set(ValueLayout.JAVA_LONG, BpfAttr.ProgLoad.LICENSE, bytes(arena, spec.licenseCString()).address());
-        attr.set(ValueLayout.JAVA_INT, BpfAttr.ProgLoad.KERN_VERSION, spec.kernelVersion());
-        attr.set(ValueLayout.JAVA_INT, BpfAttr.ProgLoad.PROG_FLAGS, spec.flags());
-        if (!spec.name().isEmpty()) {
-            ObjectCalls.putName(attr, BpfAttr.ProgLoad.PROG_NAME, spec.name(), 16, "program");
-        }
-        if (spec.expectedAttachType() != null) {
-            attr.set(ValueLayout.JAVA_INT, BpfAttr.ProgLoad.EXPECTED_ATTACH_TYPE, spec.expectedAttachType().value());
-        }
-        attr.set(ValueLayout.JAVA_INT, BpfAttr.ProgLoad.PROG_BTF_FD, spec.progBtfFd());
-        putRecords(arena, attr, spec.funcInfoRecords(), spec.funcInfoRecordSize(), BpfAttr.ProgLoad.FUNC_INFO,
-                BpfAttr.ProgLoad.FUNC_INFO_REC_SIZE, BpfAttr.ProgLoad.FUNC_INFO_CNT);
-        putRecords(arena, attr, spec.lineInfoRecords(), spec.lineInfoRecordSize(), BpfAttr.ProgLoad.LINE_INFO,
-                BpfAttr.ProgLoad.LINE_INFO_REC_SIZE, BpfAttr.ProgLoad.LINE_INFO_CNT);
-        attr.set(ValueLayout.JAVA_INT, BpfAttr.ProgLoad.ATTACH_BTF_ID, spec.attachBtfId());
-        // attach_prog_fd and attach_btf_obj_fd share one field; the spec allows at most one.
-        attr.set(ValueLayout.JAVA_INT, BpfAttr.ProgLoad.ATTACH_PROG_FD,
-                spec.attachProgFd() != 0 ? spec.attachProgFd() : spec.attachBtfObjFd());
-        int[] fds = spec.fdArrayEntries();
-        if (fds.length > 0) {
-            attr.set(ValueLayout.JAVA_LONG, BpfAttr.ProgLoad.FD_ARRAY,
-                    arena.allocateFrom(ValueLayout.JAVA_INT, fds).address());
-        }
-        return attr;
-    }
-
-    private static void putRecords(Arena arena, MemorySegment attr, byte[] records, int recordSize, int pointerAt,
-            int recordSizeAt, int countAt) {
-        if (records.length == 0) {
-            return;
-        }
-        MemorySegment copy = arena.allocate(records.length, 8);
-        MemorySegment.copy(MemorySegment.ofArray(records), 0, copy, 0, records.length);
-        attr.set(ValueLayout.JAVA_LONG, pointerAt, copy.address());
-        attr.set(ValueLayout.JAVA_INT, recordSizeAt, recordSize);
-        attr.set(ValueLayout.JAVA_INT, countAt, records.length / recordSize);
     }
 
     /**

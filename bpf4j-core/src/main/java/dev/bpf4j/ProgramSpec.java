@@ -68,40 +68,6 @@ public final class ProgramSpec {
         checkRecords("line_info", lineInfo, lineInfoRecordSize);
     }
 
-    /** A copy with other instructions (as many) and BTF fd; the rest was checked when {@code from} was built. */
-    private ProgramSpec(ProgramSpec from, Instructions instructions, int progBtfFd) {
-        this.type = from.type;
-        this.name = from.name;
-        this.instructions = instructions;
-        this.license = from.license;
-        this.kernelVersion = from.kernelVersion;
-        this.flags = from.flags;
-        this.expectedAttachType = from.expectedAttachType;
-        this.attachBtfId = from.attachBtfId;
-        this.attachBtfObjFd = from.attachBtfObjFd;
-        this.attachProgFd = from.attachProgFd;
-        this.logLevel = from.logLevel;
-        this.progBtfFd = progBtfFd;
-        this.funcInfo = from.funcInfo; // never handed out: the accessors copy
-        this.funcInfoRecordSize = from.funcInfoRecordSize;
-        this.lineInfo = from.lineInfo;
-        this.lineInfoRecordSize = from.lineInfoRecordSize;
-        this.fdArray = from.fdArray;
-        this.licenseCString = from.licenseCString;
-    }
-
-    /**
-     * This spec with what only a load knows: the instructions with map fds in place, and the fd of
-     * the loaded BTF. A loader builds and checks the rest while it plans.
-     */
-    ProgramSpec atLoad(Instructions withFds, int btfFd) {
-        if (withFds.size() != instructions.size()) {
-            throw new IllegalArgumentException(describe() + ": " + withFds.size() + " instructions at load, "
-                    + instructions.size() + " planned");
-        }
-        return new ProgramSpec(this, withFds, btfFd);
-    }
-
     // The records as they are, for Program to copy into the load's memory (the public accessors copy).
     byte[] funcInfoRecords() {
         return funcInfo;

@@ -17,7 +17,13 @@ final class ReplacedTypes implements TypeTable {
     ReplacedTypes(TypeTable under, Map<Integer, BtfType> replaced) {
         this.under = under;
         this.replaced = replaced;
-        this.ids = replaced.keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
+        int[] keys = new int[replaced.size()];
+        int n = 0;
+        for (int id : replaced.keySet()) {
+            keys[n++] = id;
+        }
+        java.util.Arrays.sort(keys);
+        this.ids = keys;
     }
 
     TypeTable under() {
