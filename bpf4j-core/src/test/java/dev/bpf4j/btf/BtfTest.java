@@ -88,6 +88,42 @@ class BtfTest {
     }
 
     @Test
+    void replacedTypesEncodeAsTheSameChangeToTheWholeListAndKeepTheirKindAndName() {
+        ObjectBtf o = ObjectBtf.of("socket_xdp.o");
+        byte[] blob = o.elf().section(".BTF").orElseThrow().contents().toArray(ValueLayout.JAVA_BYTE);
+        Btf eager = Btf.parse(blob);
+        Btf lazy = Btf.parseLazily(blob, "socket_xdp.o .BTF");
+        for (BtfKind kind : new BtfKind[] {BtfKind.DATASEC, BtfKind.VAR, BtfKind.FUNC}) {
+            assertEquals(eager.types().stream().filter(t -> t.kind() == kind).toList(), lazy.typesOfKind(kind),
+                    "every " + kind + ", in id order");
+        }
+        BtfType.Datasec d = (BtfType.Datasec) lazy.typesOfKind(BtfKind.DATASEC).getFirst();
+        BtfType.Var v = (BtfType.Var) lazy.typesOfKind(BtfKind.VAR).getFirst();
+        BtfType.Datasec bigger = new BtfType.Datasec(d.id(), d.name(), d.size() + 64, d.vars());
+        BtfType.Var hidden = new BtfType.Var(v.id(), v.name(), v.type(), BtfType.Linkage.STATIC);
+
+        // two rounds of replacement stay one layer over the parsed types: both changes are patched in
+        Btf replaced = lazy.withReplaced(java.util.Map.of(d.id(), bigger)).withReplaced(java.util.Map.of(v.id(), hidden));
+        assertEquals(bigger, replaced.type(d.id()));
+        assertEquals(hidden, replaced.typeByName(v.name(), BtfKind.VAR).orElseThrow());
+        assertEquals(lazy.type(1), replaced.type(1), "the others are the parsed ones");
+        List<BtfType> types = new java.util.ArrayList<>(eager.types());
+        types.set(d.id(), bigger);
+        types.set(v.id(), hidden);
+        byte[] encoded = replaced.encode();
+        assertArrayEquals(eager.withTypes(types).encode(), encoded);
+        assertEquals(blob.length, encoded.length, "patched in place");
+        assertEquals(types, Btf.parse(encoded).types());
+
+        assertThrows(IllegalArgumentException.class, () -> lazy.withReplaced(java.util.Map.of(d.id(),
+                new BtfType.Datasec(d.id(), d.name() + "x", d.size(), d.vars()))), "another name");
+        assertThrows(IllegalArgumentException.class, () -> lazy.withReplaced(java.util.Map.of(d.id(),
+                new BtfType.Int(d.id(), d.name(), 4, 0, 0, 32))), "another kind");
+        assertThrows(IllegalArgumentException.class, () -> lazy.withReplaced(java.util.Map.of(d.id(),
+                new BtfType.Datasec(d.id() + 1, d.name(), d.size(), d.vars()))), "another id");
+    }
+
+    @Test
     void bigEndianBtfReadsLikeLittleEndianAndEncodesToIt() {
         ObjectBtf le = ObjectBtf.of("socket_xdp.o");
         ObjectBtf be = ObjectBtf.of("socket_xdp.bpfeb.o");
