@@ -24,7 +24,7 @@ final class ObjectLinker {
     private final ObjectSpec spec;
     private final ProgramDef main;
     private final List<Instruction> code = new ArrayList<>();
-    private final List<Integer> slots = new ArrayList<>(List.of(0)); // slot of each instruction, plus the end
+    private int[] slots = new int[64]; // slot of each instruction, then the end: slots[code.size()]
     private final Map<ProgramDef, Integer> placed = new IdentityHashMap<>(); // function -> first instruction index
     private final List<ProgramDef> order = new ArrayList<>();
     private final ObjectCore core;
@@ -60,7 +60,7 @@ final class ObjectLinker {
         List<CoreResolution> coreRelocations = new ArrayList<>();
         BtfExt ext = spec.btfExt().orElse(null);
         for (ProgramDef f : order) {
-            int base = slots.get(placed.get(f));
+            int base = slots[placed.get(f)];
             int start = f.sectionOffset();
             int end = start + f.instructionCount() * 8;
             int typeId = 0;
@@ -99,7 +99,10 @@ final class ObjectLinker {
         order.add(f);
         for (Instruction insn : insns) {
             code.add(insn);
-            slots.add(slots.get(slots.size() - 1) + insn.slots());
+            if (code.size() >= slots.length) {
+                slots = java.util.Arrays.copyOf(slots, slots.length * 2);
+            }
+            slots[code.size()] = slots[code.size() - 1] + insn.slots();
         }
         Map<Integer, Relocation> relocations = new HashMap<>();
         for (Relocation r : f.relocations()) {
@@ -218,7 +221,7 @@ final class ObjectLinker {
         if (!placed.containsKey(callee)) {
             place(callee);
         }
-        int relative = slots.get(placed.get(callee)) - slots.get(index) - 1;
+        int relative = slots[placed.get(callee)] - slots[index] - 1;
         long imm = insn.isWide() ? (insn.imm() & 0xffffffff00000000L) | (relative & 0xffffffffL) : relative;
         code.set(index, code.get(index).withImm(imm));
     }
