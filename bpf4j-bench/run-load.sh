@@ -7,9 +7,13 @@
 # with the ratios bpf4j/libbpf, and writes it to results/load.md. User time of loads is sampled on the
 # measured thread every 100 µs (ModeSampler.java, and the same code in c/load_bench.c).
 #
-# Kernel safety: every load is 3-4 program loads; bursts of loads and frees have wedged this kernel.
-# Loads go in batches of 10 with a 50 ms pause after each (outside the measured time) and the whole
-# run makes about 360 object loads: C 2 x CBATCHES x 10 per object, JMH (LWARM + LITER) x 10 per object.
+# Kernel safety: every load is 3-4 program loads. What has wedged this kernel is an update of a
+# map-in-map (tailcall.o's `outer` initialiser): 6.18 waits for an RCU grace period after each, and
+# one such wait has never returned (the task stays in D state for 15-25 minutes). Loads go in batches
+# of 10 with a 50 ms pause after each (outside the measured time) and the run makes about 360 loads of
+# the measured objects: C 2 x CBATCHES x 10 per object, JMH (LWARM + LITER) x 10 per object; each JMH
+# load trial first makes 200 paced loads of socket_xdp.o, which has no map-in-map, to warm the program
+# path (ObjectLoadBench.WARM_LOADS).
 # Setup loads no program, so it runs unpaced (a few tens of thousands of map creates).
 #   CPU (default 1; the measuring thread's)  JVMCPU (the JVM's other threads', default 0 on a 2-CPU machine)  ROUNDS (C parse rounds before and after, default 5)  CBATCHES (default 2)
 #   LWARM (JMH load warm-up iterations, default 8)  LITER (JMH load iterations, default 6)
@@ -101,11 +105,12 @@ print("getrusage(RUSAGE_THREAD) ru_utime over thousands of operations; for load,
 print("task-clock samples (every 100 µs, on the measured thread, both sides alike) that landed in user space. The")
 print("kernel's own split samples only once per tick (4 ms here), too coarse for the few hundred paced loads.")
 print("Parse inside the load loop: the wall time of the parse (bpf4j ObjectSpec.parse, libbpf bpf_object__open_mem)")
-print("in each load, where the kernel's work since the last parse (verifier, JIT, and for tailcall.o a")
-print("prog-array update that sleeps 5-30 ms while the kernel patches code) has left the caches cold.")
-print("bpf4j's load iterations follow a warm-up that loads no program: 20000 parse + BpfObject.prepare runs (every step")
-print("of a load but its bpf() calls), 20000 loads with every program switched off (BTF, maps and data created for real),")
-print("300 map creates and 20000 map update+lookup, as a warm process would have run that code.")
+print("in each load, where the kernel's work since the last parse (verifier, JIT, and for tailcall.o two")
+print("map-in-map updates that each wait 5-30 ms for an RCU grace period) has left the caches cold.")
+print("bpf4j's load iterations follow a warm-up, as a warm process would have run that code: 20000 parse +")
+print("BpfObject.prepare runs (every step of a load but its bpf() calls), 20000 loads with every program switched off")
+print("(BTF, maps and data created for real), 300 map creates, 20000 map update+lookup, then 200 paced whole loads of")
+print("socket_xdp.o (programs included; it has no map-in-map, whose updates can hang this kernel).")
 print("Ratio = bpf4j / libbpf. parse = bpf4j ObjectSpec.parse /")
 print("libbpf bpf_object__open_mem + close, from bytes in memory; load = parse + load (maps, BTF, programs) + close;")
 print("setup = a load with every program switched off (BTF, maps, data; libbpf 1.1 cannot do this for tailcall.o, whose")
