@@ -9,7 +9,6 @@ import dev.bpf4j.btf.core.CoreResolution;
 import dev.bpf4j.elf.ElfSymbol;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -104,13 +103,15 @@ final class ObjectLinker {
             }
             slots[code.size()] = slots[code.size() - 1] + insn.slots();
         }
-        Map<Integer, Relocation> relocations = new HashMap<>();
+        Relocation[] relocations = new Relocation[insns.slotCount()]; // by slot: the last one for a slot wins
         for (Relocation r : f.relocations()) {
-            relocations.put(r.instruction(), r);
+            if (r.instruction() >= 0 && r.instruction() < relocations.length) {
+                relocations[r.instruction()] = r;
+            }
         }
         for (int i = 0; i < insns.size(); i++) {
             int slotInFunction = insns.slotOf(i);
-            Relocation r = relocations.get(slotInFunction);
+            Relocation r = relocations[slotInFunction];
             Instruction insn = code.get(base + i);
             if (r != null) {
                 relocate(f, base + i, insn, r, slotInFunction);
