@@ -59,7 +59,7 @@ final class ObjectLoader {
             }
             for (ProgramPlan p : plan.programs) {
                 linked.put(p.def().name(), p.link());
-                programs.put(p.def().name(), loadProgram(p));
+                programs.put(p.def().name(), loadProgram(arena, p));
             }
             for (MapPlan m : plan.maps) {
                 if (!reused.contains(m.name()) && m.progArray()) {
@@ -225,7 +225,7 @@ final class ObjectLoader {
 
     // ---- programs ----
 
-    private Program loadProgram(ProgramPlan p) {
+    private Program loadProgram(Arena arena, ProgramPlan p) {
         ProgramDef def = p.def();
         SectionMatch match = p.match();
         AttachTarget target = p.target();
@@ -236,7 +236,7 @@ final class ObjectLoader {
             for (int k = 0; k < names.length; k++) {
                 fds[k] = maps.get(names[k]).fd();
             }
-            return Program.load(p.image(), btfFd != null ? btfFd.get() : 0, p.mapSlots(), fds);
+            return Program.load(arena, p.image(), btfFd != null ? btfFd.get() : 0, p.mapSlots(), fds);
         } catch (VerifierException e) {
             String who = "program '" + def.name() + "' of " + file;
             String log = link.annotate(e.log());

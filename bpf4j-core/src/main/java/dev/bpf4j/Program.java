@@ -47,16 +47,20 @@ public final class Program implements AutoCloseable {
      * @throws BpfSyscallException  when the kernel refuses for another reason (EPERM, E2BIG, ...)
      */
     public static Program load(ProgramSpec spec) {
-        return load(ProgLoadImage.of(spec), 0, NO_SLOTS, NO_SLOTS);
+        try (Arena arena = Arena.ofConfined()) {
+            return load(arena, ProgLoadImage.of(spec), 0, NO_SLOTS, NO_SLOTS);
+        }
     }
 
     private static final int[] NO_SLOTS = {};
 
     /**
      * Loads a request laid out beforehand (an object loader's plan), with the BTF fd (0: the
-     * spec's) and the map fds that only the load knows, at the instruction slots given.
+     * spec's) and the map fds that only the load knows, at the instruction slots given. The request
+     * and the verifier log are placed in {@code arena}: an object loader passes one for all its
+     * programs, and frees it after the last.
      */
-    static Program load(ProgLoadImage image, int btfFd, int[] mapSlots, int[] mapFds) {
+    static Program load(Arena arena, ProgLoadImage image, int btfFd, int[] mapSlots, int[] mapFds) {
         ProgramSpec spec = image.spec();
         Instructions insns = spec.instructions();
         if (insns.slotCount() > MAX_INSTRUCTIONS) {
@@ -64,38 +68,41 @@ public final class Program implements AutoCloseable {
                     + "accepts at most " + MAX_INSTRUCTIONS);
         }
         Memlock.ensureRaised();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment attr = image.place(arena, btfFd, mapSlots, mapFds);
-            if (spec.logLevel() == 0) {
-                int result = Bpf.tryProgLoad(attr, BpfAttr.ProgLoad.SIZE);
-                if (result >= 0) {
-                    return new Program(result, spec.type(), spec.name(), "");
-                }
-                int firstErrno = -result;
-                if (firstErrno == Errno.EPERM || firstErrno == Errno.EFAULT) {
-                    throw loadFailure(spec, firstErrno); // a log would not say more
-                }
-                return loadWithLog(arena, attr, spec, Math.max(1, spec.logLevel()), firstErrno);
+        MemorySegment attr = image.place(arena, btfFd, mapSlots, mapFds);
+        if (spec.logLevel() == 0) {
+            int result = Bpf.tryProgLoad(attr, BpfAttr.ProgLoad.SIZE);
+            if (result >= 0) {
+                return new Program(result, spec.type(), spec.name(), "");
             }
-            return loadWithLog(arena, attr, spec, spec.logLevel(), 0);
+            int firstErrno = -result;
+            if (firstErrno == Errno.EPERM || firstErrno == Errno.EFAULT) {
+                throw loadFailure(spec, firstErrno); // a log would not say more
+            }
+            return loadWithLog(attr, spec, Math.max(1, spec.logLevel()), firstErrno);
         }
+        return loadWithLog(attr, spec, spec.logLevel(), 0);
     }
 
     /**
      * Loads with a verifier log, growing the buffer while the kernel says it was too small (ENOSPC,
      * with log_true_size on 6.4+ kernels), up to {@link #LOG_MAX}.
      */
-    private static Program loadWithLog(Arena arena, MemorySegment attr, ProgramSpec spec, int level,
+    private static Program loadWithLog(MemorySegment attr, ProgramSpec spec, int level,
             int firstErrno) {
         int size = LOG_START;
         while (true) {
-            MemorySegment log = arena.allocate(size);
-            attr.set(ValueLayout.JAVA_INT, BpfAttr.ProgLoad.LOG_LEVEL, level);
-            attr.set(ValueLayout.JAVA_INT, BpfAttr.ProgLoad.LOG_SIZE, size);
-            attr.set(ValueLayout.JAVA_LONG, BpfAttr.ProgLoad.LOG_BUF, log.address());
-            attr.set(ValueLayout.JAVA_INT, BpfAttr.ProgLoad.LOG_TRUE_SIZE, 0);
-            int result = Bpf.tryProgLoad(attr, BpfAttr.ProgLoad.SIZE);
-            String text = log.getString(0);
+            int result;
+            String text;
+            try (Arena logArena = Arena.ofConfined()) { // freed at once: a loader's arena may outlive many loads
+                MemorySegment log = logArena.allocate(size);
+                attr.set(ValueLayout.JAVA_INT, BpfAttr.ProgLoad.LOG_LEVEL, level);
+                attr.set(ValueLayout.JAVA_INT, BpfAttr.ProgLoad.LOG_SIZE, size);
+                attr.set(ValueLayout.JAVA_LONG, BpfAttr.ProgLoad.LOG_BUF, log.address());
+                attr.set(ValueLayout.JAVA_INT, BpfAttr.ProgLoad.LOG_TRUE_SIZE, 0);
+                result = Bpf.tryProgLoad(attr, BpfAttr.ProgLoad.SIZE);
+                text = log.getString(0);
+                attr.set(ValueLayout.JAVA_LONG, BpfAttr.ProgLoad.LOG_BUF, 0); // no pointer to freed memory
+            }
             if (result >= 0) {
                 return new Program(result, spec.type(), spec.name(), text);
             }
