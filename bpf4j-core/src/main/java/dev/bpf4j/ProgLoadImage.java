@@ -29,7 +29,13 @@ final class ProgLoadImage {
         this.pointers = pointers;
     }
 
+    /** The request for {@code spec}; one over the verifier's instruction limit is refused here, before it is laid out. */
     static ProgLoadImage of(ProgramSpec spec) {
+        int slots = spec.instructions().slotCount();
+        if (slots > Program.MAX_INSTRUCTIONS) {
+            throw new BpfException(spec.describe() + " has " + slots + " instruction slots; the kernel accepts at most "
+                    + Program.MAX_INSTRUCTIONS);
+        }
         byte[] insns = spec.instructions().encode(ByteOrder.nativeOrder());
         byte[] license = spec.licenseCString();
         byte[] funcInfo = spec.funcInfoRecords();
@@ -43,7 +49,7 @@ final class ProgLoadImage {
         byte[] bytes = new byte[fdArrayAt + fdArray.length * Integer.BYTES];
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder());
         b.putInt(ProgLoad.PROG_TYPE, spec.type().value());
-        b.putInt(ProgLoad.INSN_CNT, spec.instructions().slotCount());
+        b.putInt(ProgLoad.INSN_CNT, slots);
         b.putInt(ProgLoad.KERN_VERSION, spec.kernelVersion());
         b.putInt(ProgLoad.PROG_FLAGS, spec.flags());
         if (!spec.name().isEmpty()) {

@@ -26,6 +26,7 @@ public final class Program implements AutoCloseable {
     public static final int MAX_INSTRUCTIONS = 1_000_000;
     static final int LOG_START = 64 * 1024;
     static final int LOG_MAX = 16 * 1024 * 1024;
+    private static final int[] NO_SLOTS = {};
 
     private final Fd fd;
     private final ProgramType type;
@@ -52,21 +53,14 @@ public final class Program implements AutoCloseable {
         }
     }
 
-    private static final int[] NO_SLOTS = {};
-
     /**
      * Loads a request laid out beforehand (an object loader's plan), with the BTF fd (0: the
      * spec's) and the map fds that only the load knows, at the instruction slots given. The request
-     * and the verifier log are placed in {@code arena}: an object loader passes one for all its
-     * programs, and frees it after the last.
+     * is placed in {@code arena}: an object loader passes one for all its programs and frees it
+     * after the last.
      */
     static Program load(Arena arena, ProgLoadImage image, int btfFd, int[] mapSlots, int[] mapFds) {
         ProgramSpec spec = image.spec();
-        Instructions insns = spec.instructions();
-        if (insns.slotCount() > MAX_INSTRUCTIONS) {
-            throw new BpfException(spec.describe() + " has " + insns.slotCount() + " instruction slots; the kernel "
-                    + "accepts at most " + MAX_INSTRUCTIONS);
-        }
         Memlock.ensureRaised();
         MemorySegment attr = image.place(arena, btfFd, mapSlots, mapFds);
         if (spec.logLevel() == 0) {

@@ -76,6 +76,17 @@ class ProgLoadImageTest {
         }
     }
 
+    @Test
+    void aRequestOverTheVerifiersLimitIsRefusedBeforeItIsLaidOut() {
+        Instruction[] many = new Instruction[Program.MAX_INSTRUCTIONS + 1];
+        java.util.Arrays.fill(many, new Instruction(0xb7, 0, 0, 0, 0));
+        ProgramSpec spec = ProgramSpec.builder(ProgramType.SOCKET_FILTER, Instructions.of(many)).name("huge")
+                .license("GPL").build();
+        BpfException e = org.junit.jupiter.api.Assertions.assertThrows(BpfException.class, () -> ProgLoadImage.of(spec));
+        assertTrue(e.getMessage().contains("1000001 instruction slots") && e.getMessage().contains("huge"),
+                e.getMessage());
+    }
+
     /** The {@code length} bytes an attr pointer field points at, checked to lie inside the placed image. */
     private static byte[] pointed(MemorySegment attr, int field, int length, ProgLoadImage image) {
         long address = attr.get(ValueLayout.JAVA_LONG, field);
