@@ -13,7 +13,8 @@
 # of 10 with a 50 ms pause after each (outside the measured time) and the run makes about 360 loads of
 # the measured objects: C 2 x CBATCHES x 10 per object, JMH (LWARM + LITER) x 10 per object; each JMH
 # load trial first makes 200 paced loads of socket_xdp.o, which has no map-in-map, to warm the program
-# path (ObjectLoadBench.WARM_LOADS).
+# path (LoadWarmUp.WARM_LOADS). The warm-up's 20000 loads of tailcall.o with programs off still fill its
+# map-in-map (about 40000 updates): a run that stalls for 15-25 minutes there has met that hang.
 # Setup loads no program, so it runs unpaced (a few tens of thousands of map creates).
 #   CPU (default 1; the measuring thread's)  JVMCPU (the JVM's other threads', default 0 on a 2-CPU machine)  ROUNDS (C parse rounds before and after, default 5)  CBATCHES (default 2)
 #   LWARM (JMH load warm-up iterations, default 8)  LITER (JMH load iterations, default 6)
