@@ -1,7 +1,6 @@
 package dev.bpf4j.btf;
 
 import java.nio.charset.StandardCharsets;
-import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -30,22 +29,6 @@ final class IndexedTypes implements TypeTable {
         this.firstId = firstId;
         this.offsets = offsets;
         this.decoded = new BtfType[offsets.length - 1];
-    }
-
-    @Override
-    public List<BtfType> list() {
-        return new AbstractList<>() {
-            @Override
-            public BtfType get(int id) {
-                java.util.Objects.checkIndex(id, count());
-                return IndexedTypes.this.get(id);
-            }
-
-            @Override
-            public int size() {
-                return count();
-            }
-        };
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.bpf4j.btf;
 
-import java.util.AbstractList;
 import java.util.List;
 import java.util.Map;
 
@@ -37,22 +36,6 @@ final class ReplacedTypes implements TypeTable {
     @Override
     public int count() {
         return under.count();
-    }
-
-    @Override
-    public List<BtfType> list() {
-        return new AbstractList<>() {
-            @Override
-            public BtfType get(int id) {
-                java.util.Objects.checkIndex(id, count());
-                return ReplacedTypes.this.get(id);
-            }
-
-            @Override
-            public int size() {
-                return count();
-            }
-        };
     }
 
     @Override

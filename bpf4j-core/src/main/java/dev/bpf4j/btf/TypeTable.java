@@ -7,8 +7,21 @@ interface TypeTable {
     /** Number of types including void and, for split BTF, the base's. */
     int count();
 
-    /** Every type, by id (a view for tables that decode on demand). */
-    List<BtfType> list();
+    /** Every type, by id: a view through {@link #get}, which tables that decode on demand keep. */
+    default List<BtfType> list() {
+        return new java.util.AbstractList<>() {
+            @Override
+            public BtfType get(int id) {
+                java.util.Objects.checkIndex(id, count());
+                return TypeTable.this.get(id);
+            }
+
+            @Override
+            public int size() {
+                return count();
+            }
+        };
+    }
 
     /** The type with this id (in range). */
     BtfType get(int id);
