@@ -10,11 +10,11 @@
 # Kernel safety: every load is 3-4 program loads. What has wedged this kernel is an update of a
 # map-in-map (tailcall.o's `outer` initialiser): 6.18 waits for an RCU grace period after each, and
 # one such wait has never returned (the task stays in D state for 15-25 minutes). Loads go in batches
-# of 10 with a 50 ms pause after each (outside the measured time) and the run makes about 360 loads of
-# the measured objects: C 2 x CBATCHES x 10 per object, JMH (LWARM + LITER) x 10 per object; each JMH
-# load trial first makes 200 paced loads of socket_xdp.o, which has no map-in-map, to warm the program
-# path (LoadWarmUp.WARM_LOADS). The warm-up's 20000 loads of tailcall.o with programs off still fill its
-# map-in-map (about 40000 updates): a run that stalls for 15-25 minutes there has met that hang.
+# of 10 with a 50 ms pause after each (outside the measured time). The run makes about 360 measured
+# loads (C 2 x CBATCHES x 10 per object, JMH (LWARM + LITER) x 10 per object), and each JMH load trial
+# first makes 5000 paced whole loads of its object to warm the JIT (LoadWarmUp.WARM_LOADS): for
+# tailcall.o about 10000 map-in-map updates and three minutes. A run that stalls for 15-25 minutes has
+# met that hang.
 # Setup loads no program, so it runs unpaced (a few tens of thousands of map creates).
 #   CPU (default 1; the measuring thread's)  JVMCPU (the JVM's other threads', default 0 on a 2-CPU machine)  ROUNDS (C parse rounds before and after, default 5)  CBATCHES (default 2)
 #   LWARM (JMH load warm-up iterations, default 8)  LITER (JMH load iterations, default 6)
@@ -28,7 +28,7 @@ if [ -z "${JVMCPU:-}" ]; then # another CPU than the measuring thread's, where t
   if [ "$(nproc)" -gt 1 ]; then JVMCPU=$((CPU == 0 ? 1 : 0)); fi
 fi
 if [ $((2 * (2 * CBATCHES + LWARM + LITER) * 10)) -gt 400 ]; then
-  echo "run-load.sh: more than 400 object loads asked for; this kernel has wedged under load bursts" >&2
+  echo "run-load.sh: more than 400 measured object loads asked for; see the kernel safety note at the top" >&2
   exit 1
 fi
 out=target/bench && mkdir -p "$out" results
@@ -109,9 +109,8 @@ print("Parse inside the load loop: the wall time of the parse (bpf4j ObjectSpec.
 print("in each load, where the kernel's work since the last parse (verifier, JIT, and for tailcall.o two")
 print("map-in-map updates that each wait 5-30 ms for an RCU grace period) has left the caches cold.")
 print("bpf4j's load iterations follow a warm-up, as a warm process would have run that code: 20000 parse +")
-print("BpfObject.prepare runs (every step of a load but its bpf() calls), 20000 loads with every program switched off")
-print("(BTF, maps and data created for real), 300 map creates, 20000 map update+lookup, then 200 paced whole loads of")
-print("socket_xdp.o (programs included; it has no map-in-map, whose updates can hang this kernel).")
+print("BpfObject.prepare runs (every step of a load but its bpf() calls), then 5000 paced whole loads of the measured")
+print("object, so that the JIT has compiled every path a load of it takes (LoadWarmUp).")
 print("Ratio = bpf4j / libbpf. parse = bpf4j ObjectSpec.parse /")
 print("libbpf bpf_object__open_mem + close, from bytes in memory; load = parse + load (maps, BTF, programs) + close;")
 print("setup = a load with every program switched off (BTF, maps, data; libbpf 1.1 cannot do this for tailcall.o, whose")

@@ -37,7 +37,7 @@ public final class LoadPhases {
         Affinity.pinFromProperty();
         Path dir = Path.of(System.getProperty("bench.testdata", "testdata/bpf"));
         byte[] bytes = Files.readAllBytes(dir.resolve(object));
-        LoadWarmUp.run(dir, object, bytes);
+        LoadWarmUp.run(object, bytes);
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
 
         long sum = 0;

@@ -41,8 +41,9 @@ import java.util.concurrent.TimeUnit;
  * <li>setup: parse and load with every program switched off (BTF, maps, data), close: the part of a load
  * whose kernel work is small and steady, so user time is measured over thousands of loads.
  * <li>load: parse, {@link BpfObject#load} (BTF, maps, data, programs, initialisers), close. Batches of
- * {@value #BATCH} loads, with a {@value #PAUSE_MS} ms pause before each outside the measured time:
- * bursts of program loads and frees have wedged this kernel before. Keep the iteration counts small.
+ * {@value #BATCH} loads, with a {@value #PAUSE_MS} ms pause before each outside the measured time, after
+ * {@link LoadWarmUp}'s whole loads of the same object. Keep the iteration counts small: see run-load.sh
+ * on the map-in-map updates that have hung this kernel.
  * </ul>
  * Besides JMH's own score, each measured iteration appends {@code kind object ns/op user-ns/op cpu-ns/op sampled-user-ns/op parse-ns/op}
  * to the file named by {@code -Dbench.out}; user time is getrusage(RUSAGE_THREAD) (tick-sampled, as on
@@ -61,7 +62,6 @@ public class ObjectLoadBench {
     @Param({"socket_xdp.o", "tailcall.o"})
     public String object;
 
-    Path dir;
     byte[] bytes;
     LoadOptions noPrograms;
     long iterationStart;
@@ -79,11 +79,11 @@ public class ObjectLoadBench {
     @Setup(Level.Trial)
     public void read(BenchmarkParams benchmark) throws IOException, InterruptedException {
         Affinity.pinFromProperty();
-        dir = Path.of(System.getProperty("bench.testdata", "../testdata/bpf"));
+        Path dir = Path.of(System.getProperty("bench.testdata", "../testdata/bpf"));
         bytes = Files.readAllBytes(dir.resolve(object));
         noPrograms = LoadWarmUp.noPrograms(object, bytes);
         if (benchmark.getMode() == Mode.SingleShotTime) {
-            LoadWarmUp.run(dir, object, bytes);
+            LoadWarmUp.run(object, bytes);
             sampler = ModeSampler.open(); // on this, the measuring, thread
         }
     }
