@@ -9,7 +9,6 @@ import dev.bpf4j.btf.core.CoreRelocator;
 import dev.bpf4j.btf.core.CoreResult;
 
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -22,7 +21,7 @@ import java.util.function.Supplier;
 final class ObjectCore {
     private final ObjectSpec spec;
     private final Supplier<Btf> target;
-    private final Map<ProgramDef, CoreResult> done = new IdentityHashMap<>();
+    private final IdentityTable<ProgramDef, CoreResult> done = new IdentityTable<>();
     private CoreRelocator relocator;
 
     ObjectCore(ObjectSpec spec, Supplier<Btf> target) {

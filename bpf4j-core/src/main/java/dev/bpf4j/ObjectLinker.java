@@ -9,9 +9,7 @@ import dev.bpf4j.btf.core.CoreResolution;
 import dev.bpf4j.elf.ElfSymbol;
 
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Links one program of an {@link ObjectSpec}: resolves its relocations and appends the
@@ -24,7 +22,7 @@ final class ObjectLinker {
     private final ProgramDef main;
     private final List<Instruction> code = new ArrayList<>();
     private int[] slots = new int[64]; // slot of each instruction, then the end: slots[code.size()]
-    private final Map<ProgramDef, Integer> placed = new IdentityHashMap<>(); // function -> first instruction index
+    private final IdentityTable<ProgramDef, Integer> placed = new IdentityTable<>(); // function -> first instruction index
     private final List<ProgramDef> order = new ArrayList<>();
     private final ObjectCore core;
     private final ObjectExterns externs;
