@@ -11,6 +11,7 @@ import dev.bpf4j.internal.sys.Fd;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,6 +44,7 @@ final class ObjectLoader {
 
     BpfObject load() {
         try (Arena arena = Arena.ofConfined()) {
+            LoadScratch scratch = new LoadScratch(arena, scratchBytes());
             if (plan.btf != null) {
                 btfFd = new Fd(BtfLoad.load(plan.btf, "the BTF of " + file), "BTF of " + file);
             }
@@ -51,19 +53,19 @@ final class ObjectLoader {
             }
             for (MapPlan m : plan.maps) {
                 if (!reused.contains(m.name()) && !m.progArray()) {
-                    fillSlots(arena, m, name -> maps.get(name).fd(), "map");
+                    fillSlots(scratch, m, name -> maps.get(name).fd(), "map");
                 }
             }
             for (DataPlan d : plan.dataMaps) {
-                createDataMap(arena, d);
+                createDataMap(scratch, d);
             }
             for (ProgramPlan p : plan.programs) {
                 linked.put(p.def().name(), p.link());
-                programs.put(p.def().name(), loadProgram(arena, p));
+                programs.put(p.def().name(), loadProgram(scratch, p));
             }
             for (MapPlan m : plan.maps) {
                 if (!reused.contains(m.name()) && m.progArray()) {
-                    fillSlots(arena, m, name -> programs.containsKey(name) ? programs.get(name).fd() : -1, "program");
+                    fillSlots(scratch, m, name -> programs.containsKey(name) ? programs.get(name).fd() : -1, "program");
                 }
             }
             Map<String, GlobalVariable> variables = new LinkedHashMap<>();
@@ -78,6 +80,27 @@ final class ObjectLoader {
             closeAll();
             throw e;
         }
+    }
+
+    /** What the load's requests take: program images, and a key and a value per initialiser (8-aligned). */
+    private long scratchBytes() {
+        long bytes = 0;
+        for (ProgramPlan p : plan.programs) {
+            bytes += align8(p.image().size());
+        }
+        for (MapPlan m : plan.maps) {
+            if (!m.slots().isEmpty()) {
+                bytes += align8(m.spec().keySize()) + 8;
+            }
+        }
+        for (DataPlan d : plan.dataMaps) {
+            bytes += 8 + align8(d.contents().length);
+        }
+        return bytes;
+    }
+
+    private static long align8(long n) {
+        return (n + 7) & -8L;
     }
 
     /** A failed load leaves nothing behind: programs, maps, BTF, and the pins it made. */
@@ -185,13 +208,13 @@ final class ObjectLoader {
     }
 
     /** Writes {@code values = {...}} initialisers: map fds for map-in-map, program fds for prog arrays. */
-    private void fillSlots(Arena arena, MapPlan plan, java.util.function.ToIntFunction<String> fdOf, String what) {
+    private void fillSlots(SegmentAllocator memory, MapPlan plan, java.util.function.ToIntFunction<String> fdOf, String what) {
         if (plan.slots().isEmpty()) {
             return;
         }
         BpfMap m = maps.get(plan.name());
-        MemorySegment key = arena.allocate(m.keySize());
-        MemorySegment value = arena.allocate(4);
+        MemorySegment key = memory.allocate(m.keySize(), 8);
+        MemorySegment value = memory.allocate(4, 8);
         for (Map.Entry<Integer, String> slot : plan.slots().entrySet()) {
             int fd = fdOf.applyAsInt(slot.getValue());
             if (fd < 0) {
@@ -210,12 +233,12 @@ final class ObjectLoader {
 
     // ---- global data ----
 
-    private void createDataMap(Arena arena, DataPlan d) {
+    private void createDataMap(SegmentAllocator memory, DataPlan d) {
         BpfMap m = create(withBtf(d.spec()), d.name());
         maps.put(d.name(), m); // closed with the rest if filling fails
         byte[] contents = d.contents();
-        MemorySegment key = arena.allocate(4);
-        MemorySegment value = arena.allocate(contents.length, 8);
+        MemorySegment key = memory.allocate(4, 8);
+        MemorySegment value = memory.allocate(contents.length, 8);
         MemorySegment.copy(contents, 0, value, ValueLayout.JAVA_BYTE, 0, contents.length);
         m.update(key, value);
         if (d.freeze()) {
@@ -225,7 +248,7 @@ final class ObjectLoader {
 
     // ---- programs ----
 
-    private Program loadProgram(Arena arena, ProgramPlan p) {
+    private Program loadProgram(SegmentAllocator memory, ProgramPlan p) {
         ProgramDef def = p.def();
         SectionMatch match = p.match();
         AttachTarget target = p.target();
@@ -236,7 +259,7 @@ final class ObjectLoader {
             for (int k = 0; k < names.length; k++) {
                 fds[k] = maps.get(names[k]).fd();
             }
-            return Program.load(arena, p.image(), btfFd != null ? btfFd.get() : 0, p.mapSlots(), fds);
+            return Program.load(memory, p.image(), btfFd != null ? btfFd.get() : 0, p.mapSlots(), fds);
         } catch (VerifierException e) {
             String who = "program '" + def.name() + "' of " + file;
             String log = link.annotate(e.log());

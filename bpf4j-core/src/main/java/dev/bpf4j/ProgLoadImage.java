@@ -3,8 +3,8 @@ package dev.bpf4j;
 import dev.bpf4j.internal.sys.BpfAttr.ProgLoad;
 import dev.bpf4j.internal.sys.ObjectCalls;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -106,13 +106,13 @@ final class ProgLoadImage {
     }
 
     /**
-     * The image in memory from {@code arena}, ready for bpf(): its pointers made addresses,
+     * The image in memory from {@code memory}, ready for bpf(): its pointers made addresses,
      * prog_btf_fd set to {@code btfFd} unless that is 0, and at each slot of {@code mapSlots} the
      * immediate's low 32 bits (where a 64-bit load takes a map fd) set to the fd at the same index
      * of {@code mapFds}.
      */
-    MemorySegment place(Arena arena, int btfFd, int[] mapSlots, int[] mapFds) {
-        MemorySegment image = arena.allocate(bytes.length, 8);
+    MemorySegment place(SegmentAllocator memory, int btfFd, int[] mapSlots, int[] mapFds) {
+        MemorySegment image = memory.allocate(bytes.length, 8);
         MemorySegment.copy(bytes, 0, image, ValueLayout.JAVA_BYTE, 0, bytes.length);
         long base = image.address();
         for (int field : pointers) {

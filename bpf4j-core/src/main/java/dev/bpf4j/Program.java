@@ -13,6 +13,7 @@ import dev.bpf4j.internal.sys.Syscall;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -56,13 +57,13 @@ public final class Program implements AutoCloseable {
     /**
      * Loads a request laid out beforehand (an object loader's plan), with the BTF fd (0: the
      * spec's) and the map fds that only the load knows, at the instruction slots given. The request
-     * is placed in {@code arena}: an object loader passes one for all its programs and frees it
-     * after the last.
+     * is placed in {@code memory}, which must stay valid while the call runs: an object loader
+     * passes its per-load scratch, freed after its last program.
      */
-    static Program load(Arena arena, ProgLoadImage image, int btfFd, int[] mapSlots, int[] mapFds) {
+    static Program load(SegmentAllocator memory, ProgLoadImage image, int btfFd, int[] mapSlots, int[] mapFds) {
         ProgramSpec spec = image.spec();
         Memlock.ensureRaised();
-        MemorySegment attr = image.place(arena, btfFd, mapSlots, mapFds);
+        MemorySegment attr = image.place(memory, btfFd, mapSlots, mapFds);
         if (spec.logLevel() == 0) {
             int result = Bpf.tryProgLoad(attr, BpfAttr.ProgLoad.SIZE);
             if (result >= 0) {
