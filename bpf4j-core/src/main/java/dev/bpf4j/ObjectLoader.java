@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToIntFunction;
 
 /**
  * The kernel half of {@link BpfObject#load}: makes the bpf() calls a {@link LoadPlan} lists (BTF,
@@ -89,8 +90,9 @@ final class ObjectLoader {
             bytes += align8(p.image().size());
         }
         for (MapPlan m : plan.maps) {
-            if (!m.slots().isEmpty()) {
-                bytes += align8(m.spec().keySize()) + 8;
+            int n = m.slots().size();
+            if (n > 0) { // a batch of slots (keys, values), and one slot
+                bytes += align8((long) m.spec().keySize() * n) + align8(4L * n) + align8(m.spec().keySize()) + 8;
             }
         }
         for (DataPlan d : plan.dataMaps) {
@@ -207,12 +209,19 @@ final class ObjectLoader {
         }
     }
 
-    /** Writes {@code values = {...}} initialisers: map fds for map-in-map, program fds for prog arrays. */
-    private void fillSlots(SegmentAllocator memory, MapPlan plan, java.util.function.ToIntFunction<String> fdOf, String what) {
+    /**
+     * Writes {@code values = {...}} initialisers: map fds for map-in-map, program fds for prog arrays.
+     * A map-in-map's slots go in one batch where the kernel takes it (see {@link #fillAtOnce}); slot by
+     * slot otherwise, which also names the slot the kernel refuses.
+     */
+    private void fillSlots(SegmentAllocator memory, MapPlan plan, ToIntFunction<String> fdOf, String what) {
         if (plan.slots().isEmpty()) {
             return;
         }
         BpfMap m = maps.get(plan.name());
+        if (!plan.progArray() && plan.slots().size() > 1 && fillAtOnce(memory, m, plan, fdOf)) {
+            return;
+        }
         MemorySegment key = memory.allocate(m.keySize(), 8);
         MemorySegment value = memory.allocate(4, 8);
         for (Map.Entry<Integer, String> slot : plan.slots().entrySet()) {
@@ -220,7 +229,7 @@ final class ObjectLoader {
             if (fd < 0) {
                 continue; // a program switched off: its slot stays empty
             }
-            key.set(ValueLayout.JAVA_INT, 0, slot.getKey());
+            key.set(ValueLayout.JAVA_INT_UNALIGNED, 0, slot.getKey());
             value.set(ValueLayout.JAVA_INT, 0, fd);
             try {
                 m.update(key, value);
@@ -228,6 +237,30 @@ final class ObjectLoader {
                 throw new BpfException(file + ": map '" + plan.name() + "' slot " + slot.getKey() + " = " + what
                         + " '" + slot.getValue() + "': " + e.getMessage(), e);
             }
+        }
+    }
+
+    /**
+     * Writes a map-in-map's slots with one BPF_MAP_UPDATE_BATCH. The kernel waits for an RCU grace
+     * period (milliseconds) after every update of a map-of-maps, and after a batch only once; libbpf
+     * writes slot by slot. False when the kernel refuses the batch (an older kernel without batch
+     * operations, or a slot it will not take): the caller then writes every slot on its own.
+     */
+    private boolean fillAtOnce(SegmentAllocator memory, BpfMap m, MapPlan plan, ToIntFunction<String> fdOf) {
+        int n = plan.slots().size();
+        int keySize = m.keySize();
+        MemorySegment keys = memory.allocate((long) keySize * n, 8);
+        MemorySegment values = memory.allocate(4L * n, 8);
+        int i = 0;
+        for (Map.Entry<Integer, String> slot : plan.slots().entrySet()) {
+            keys.set(ValueLayout.JAVA_INT_UNALIGNED, (long) i * keySize, slot.getKey());
+            values.setAtIndex(ValueLayout.JAVA_INT, i, fdOf.applyAsInt(slot.getValue()));
+            i++;
+        }
+        try {
+            return m.updateBatch(keys, values, n) == n;
+        } catch (BpfSyscallException e) {
+            return false;
         }
     }
 

@@ -102,6 +102,39 @@ class ObjectFailureTest {
         }
     }
 
+    @Test
+    void aMapInMapSlotTheKernelRefusesIsNamedAndTheLoadLeavesNothing() {
+        // inner_b made larger than the outer map's inner template: the kernel refuses it in slot 1
+        // (the batch write of both slots fails, and the slot-by-slot write then names the slot)
+        LoadOptions grown = LoadOptions.builder().maxEntries("inner_b", 8).build();
+        ObjectSpec spec = ObjectSpec.read(TestObjects.path("tailcall.o"));
+        BpfObject.load(spec, LoadOptions.builder().maxEntries("inner_b", 1).build()).close(); // warm up lazy state
+        int fds = FdCount.open();
+        List<Integer> maps = BpfMap.ids();
+        BpfException e = assertThrows(BpfException.class, () -> BpfObject.load(spec, grown));
+        assertTrue(e.getMessage().contains("tailcall.o: map 'outer' slot 1 = map 'inner_b'"), e.getMessage());
+        assertTrue(e.getMessage().contains("EINVAL"), e.getMessage());
+        assertEquals(fds, FdCount.open());
+        for (int attempt = 0; newMapsNamed(maps, List.of("outer", "inner_a", "inner_b", "jump_table")) > 0; attempt++) {
+            assertTrue(attempt < 100, "maps of the failed load stay in the kernel");
+            sleep(50);
+        }
+    }
+
+    private static int newMapsNamed(List<Integer> before, List<String> names) {
+        int found = 0;
+        for (int id : BpfMap.ids()) {
+            if (!before.contains(id)) {
+                try (BpfMap m = BpfMap.byId(id)) {
+                    found += names.contains(m.name()) ? 1 : 0;
+                } catch (BpfException gone) {
+                    // freed meanwhile
+                }
+            }
+        }
+        return found;
+    }
+
     /** Maps and programs of reject.o that were not there before. */
     private static int leftovers(List<Integer> mapsBefore, List<Integer> programsBefore) {
         int found = 0;

@@ -144,6 +144,21 @@ class ObjectLoadTest {
     }
 
     @Test
+    void eachMapInMapSlotHoldsTheMapItsInitialiserNames() {
+        try (BpfObject obj = BpfObject.load(TestObjects.path("tailcall.o")); Arena arena = Arena.ofConfined()) {
+            BpfMap outer = obj.map("outer");
+            MemorySegment key = arena.allocate(4);
+            MemorySegment id = arena.allocate(4);
+            String[] inner = {"inner_a", "inner_b"};
+            for (int slot = 0; slot < inner.length; slot++) {
+                key.set(ValueLayout.JAVA_INT, 0, slot);
+                assertTrue(outer.lookup(key, id), "slot " + slot);
+                assertEquals(obj.map(inner[slot]).info().id(), id.get(ValueLayout.JAVA_INT, 0), "slot " + slot);
+            }
+        }
+    }
+
+    @Test
     void switchedOffTargetLeavesItsSlotEmpty() {
         LoadOptions options = LoadOptions.builder().autoload("tail_target", false).build();
         try (BpfObject obj = BpfObject.load(spec("tailcall.o"), options)) {
