@@ -228,6 +228,15 @@ class ProgramTest {
         BpfException longName = assertThrows(BpfException.class, () -> Program.load(
                 ProgramSpec.builder(ProgramType.SOCKET_FILTER, packetSum()).name("a_much_too_long_name").build()));
         assertTrue(longName.getMessage().contains("too long"), longName.getMessage());
+        for (String bad : new String[] {"dash-ed", "sp ace", "\u00e9t\u00e9", "slash/"}) {
+            BpfException badName = assertThrows(BpfException.class, () -> Program.load(
+                    ProgramSpec.builder(ProgramType.SOCKET_FILTER, packetSum()).name(bad).build()), bad);
+            assertTrue(badName.getMessage().contains("may hold only letters, digits, '_' and '.'"), badName.getMessage());
+        }
+        try (Program ok = Program.load(ProgramSpec.builder(ProgramType.SOCKET_FILTER, packetSum())
+                .name("Az09_.x").build())) {
+            assertEquals("Az09_.x", ok.name());
+        }
 
         // Not a verifier matter: CGROUP_SOCK_ADDR programs must name one of their own attach types.
         Instructions accept = new Assembler().mov64(R0, 1).exit().build();

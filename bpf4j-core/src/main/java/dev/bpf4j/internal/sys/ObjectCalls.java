@@ -143,10 +143,15 @@ public final class ObjectCalls {
             throw new BpfException(what + " name '" + name + "' is too long: at most " + (max - 1) + " bytes");
         }
         for (byte b : bytes) {
-            if (!(Character.isLetterOrDigit(b) || b == '_' || b == '.')) {
+            if (!isNameByte(b)) {
                 throw new BpfException(what + " name '" + name + "' may hold only letters, digits, '_' and '.'");
             }
         }
         MemorySegment.copy(MemorySegment.ofArray(bytes), 0, segment, offset, bytes.length);
+    }
+
+    /** What the kernel takes in an object name: ASCII letters and digits, '_' and '.'. Range checks, not Character's tables. */
+    private static boolean isNameByte(byte b) {
+        return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9') || b == '_' || b == '.';
     }
 }
