@@ -114,11 +114,10 @@ public final class Btf {
 
     /** The types of this kind, in id order; lazily parsed BTF decodes only those. */
     public List<BtfType> typesOfKind(BtfKind kind) {
-        List<BtfType> found = new ArrayList<>();
-        for (int id = 1; id < table.count(); id++) {
-            if (table.kind(id) == kind) {
-                found.add(table.get(id));
-            }
+        int[] ids = table.idsOfKind(kind);
+        List<BtfType> found = new ArrayList<>(ids.length);
+        for (int id : ids) {
+            found.add(table.get(id));
         }
         return found;
     }

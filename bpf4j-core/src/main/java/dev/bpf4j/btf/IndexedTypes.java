@@ -22,6 +22,7 @@ final class IndexedTypes implements TypeTable {
     private final int[] offsets; // record start of firstId + i; one extra entry: the end
     private final BtfType[] decoded;
     private volatile int[] nameTable; // type id per slot, 0 = empty
+    private volatile int[][] idsByKind; // per kind value, for an object's BTF
 
     IndexedTypes(BtfParser parser, Btf base, int firstId, int[] offsets) {
         this.parser = parser;
@@ -53,6 +54,43 @@ final class IndexedTypes implements TypeTable {
     @Override
     public BtfKind kind(int id) {
         return id < firstId ? TypeTable.super.kind(id) : parser.kindAt(offsets[id - firstId]);
+    }
+
+    /**
+     * For an object's BTF (no base, at most {@value #SCAN_LIMIT} types), one pass over the records sorts
+     * every id by kind the first time, and later questions about any kind read that: a loader asks for
+     * DATASECs, VARs and FUNCs several times per load. Larger tables scan, keeping no index.
+     */
+    @Override
+    public int[] idsOfKind(BtfKind kind) {
+        if (base != null || offsets.length > SCAN_LIMIT) {
+            return TypeTable.super.idsOfKind(kind);
+        }
+        int[][] byKind = idsByKind;
+        if (byKind == null) {
+            byKind = indexKinds();
+            idsByKind = byKind; // immutable once built: a racing duplicate is harmless
+        }
+        return byKind[kind.ordinal()];
+    }
+
+    private int[][] indexKinds() {
+        int kinds = BtfKind.values().length;
+        int[] counts = new int[kinds];
+        int[] kindOf = new int[offsets.length - 1];
+        for (int i = 0; i < kindOf.length; i++) {
+            kindOf[i] = parser.kindAt(offsets[i]).ordinal();
+            counts[kindOf[i]]++;
+        }
+        int[][] byKind = new int[kinds][];
+        for (int k = 0; k < kinds; k++) {
+            byKind[k] = new int[counts[k]];
+            counts[k] = 0;
+        }
+        for (int i = 0; i < kindOf.length; i++) { // without a base, firstId is 1: void has no record
+            byKind[kindOf[i]][counts[kindOf[i]]++] = firstId + i;
+        }
+        return byKind;
     }
 
     /**

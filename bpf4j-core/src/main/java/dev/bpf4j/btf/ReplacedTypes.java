@@ -50,6 +50,11 @@ final class ReplacedTypes implements TypeTable {
     }
 
     @Override
+    public int[] idsOfKind(BtfKind kind) {
+        return under.idsOfKind(kind); // replacements keep the kind
+    }
+
+    @Override
     public BtfType first(String name, BtfKind kind) {
         BtfType t = under.first(name, kind);
         return t == null ? null : get(t.id());

@@ -31,6 +31,21 @@ interface TypeTable {
         return get(id).kind();
     }
 
+    /** Ids of the types of this kind, ascending, void left out. Callers do not change the array. */
+    default int[] idsOfKind(BtfKind kind) {
+        int[] ids = new int[8];
+        int n = 0;
+        for (int id = 1; id < count(); id++) {
+            if (kind(id) == kind) {
+                if (n == ids.length) {
+                    ids = java.util.Arrays.copyOf(ids, n * 2);
+                }
+                ids[n++] = id;
+            }
+        }
+        return java.util.Arrays.copyOf(ids, n);
+    }
+
     /** The first type with this name and kind, or null. */
     default BtfType first(String name, BtfKind kind) {
         for (BtfType t : named(name)) {
