@@ -13,7 +13,8 @@
 # of 10 with a 50 ms pause after each (outside the measured time). The run makes about 360 measured
 # loads (C 2 x CBATCHES x 10 per object, JMH (LWARM + LITER) x 10 per object), and each JMH load trial
 # first makes 5000 paced whole loads of its object to warm the JIT (LoadWarmUp.WARM_LOADS): for
-# tailcall.o about 10000 map-in-map updates and three minutes. A run that stalls for 15-25 minutes has
+# tailcall.o about 5000 map-in-map batch updates (bpf4j writes both slots of `outer` in one batch: one
+# wait per load; libbpf writes slot by slot: two) and two minutes. A run that stalls for 15-25 minutes has
 # met that hang.
 # Setup loads no program, so it runs unpaced (a few tens of thousands of map creates).
 #   CPU (default 1; the measuring thread's)  JVMCPU (the JVM's other threads', default 0 on a 2-CPU machine)  ROUNDS (C parse rounds before and after, default 5)  CBATCHES (default 2)
@@ -106,8 +107,9 @@ print("getrusage(RUSAGE_THREAD) ru_utime over thousands of operations; for load,
 print("task-clock samples (every 100 µs, on the measured thread, both sides alike) that landed in user space. The")
 print("kernel's own split samples only once per tick (4 ms here), too coarse for the few hundred paced loads.")
 print("Parse inside the load loop: the wall time of the parse (bpf4j ObjectSpec.parse, libbpf bpf_object__open_mem)")
-print("in each load, where the kernel's work since the last parse (verifier, JIT, and for tailcall.o two")
-print("map-in-map updates that each wait 5-30 ms for an RCU grace period) has left the caches cold.")
+print("in each load, where the kernel's work since the last parse (verifier, JIT, and for tailcall.o the")
+print("map-in-map updates, which wait 5-30 ms for an RCU grace period: libbpf waits per slot, two per load, bpf4j")
+print("once per load, as it writes both slots in one batch) has left the caches cold.")
 print("bpf4j's load iterations follow a warm-up, as a warm process would have run that code: 20000 parse +")
 print("BpfObject.prepare runs (every step of a load but its bpf() calls), then 5000 paced whole loads of the measured")
 print("object, so that the JIT has compiled every path a load of it takes (LoadWarmUp).")

@@ -23,8 +23,8 @@ final class LoadWarmUp {
     /**
      * Whole loads of the measured object, programs included, paced like the measured ones: enough for
      * the JIT's last tier (C2) to compile the methods that run once per load or per program. An object
-     * with a map-in-map makes an RCU grace-period wait per slot it fills (see run-load.sh): tailcall.o's
-     * warm-up takes about three minutes.
+     * with a map-in-map makes an RCU grace-period wait per load, as it fills the slots in one batch (see
+     * run-load.sh): tailcall.o's warm-up takes about two minutes.
      */
     static final int WARM_LOADS = 5_000;
     /** Program loads go in batches of this many, each after a pause: see run-load.sh on kernel safety. */
