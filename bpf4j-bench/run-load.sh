@@ -12,9 +12,9 @@
 # one such wait has never returned (the task stays in D state for 15-25 minutes). Loads go in batches
 # of 10 with a 50 ms pause after each (outside the measured time). The run makes about 360 measured
 # loads (C 2 x CBATCHES x 10 per object, JMH (LWARM + LITER) x 10 per object), and each JMH load trial
-# first makes 5000 paced whole loads of its object to warm the JIT (LoadWarmUp.WARM_LOADS): for
-# tailcall.o about 5000 map-in-map batch updates (bpf4j writes both slots of `outer` in one batch: one
-# wait per load; libbpf writes slot by slot: two) and two minutes. A run that stalls for 15-25 minutes has
+# first makes 10000 paced whole loads of its object to warm the JIT (LoadWarmUp.WARM_LOADS): for
+# tailcall.o about 10000 map-in-map batch updates (bpf4j writes both slots of `outer` in one batch: one
+# wait per load; libbpf writes slot by slot: two) and four minutes. A run that stalls for 15-25 minutes has
 # met that hang.
 # Setup loads no program, so it runs unpaced (a few tens of thousands of map creates).
 #   CPU (default 1; the measuring thread's)  JVMCPU (the JVM's other threads', default 0 on a 2-CPU machine)  ROUNDS (C parse rounds before and after, default 5)  CBATCHES (default 2)
@@ -111,7 +111,7 @@ print("in each load, where the kernel's work since the last parse (verifier, JIT
 print("map-in-map updates, which wait 5-30 ms for an RCU grace period: libbpf waits per slot, two per load, bpf4j")
 print("once per load, as it writes both slots in one batch) has left the caches cold.")
 print("bpf4j's load iterations follow a warm-up, as a warm process would have run that code: 20000 parse +")
-print("BpfObject.prepare runs (every step of a load but its bpf() calls), then 5000 paced whole loads of the measured")
+print("BpfObject.prepare runs (every step of a load but its bpf() calls), then 10000 paced whole loads of the measured")
 print("object, so that the JIT has compiled every path a load of it takes (LoadWarmUp).")
 print("Ratio = bpf4j / libbpf. parse = bpf4j ObjectSpec.parse /")
 print("libbpf bpf_object__open_mem + close, from bytes in memory; load = parse + load (maps, BTF, programs) + close;")

@@ -22,11 +22,13 @@ final class LoadWarmUp {
     static final int WARM_PREPARES = 20_000;
     /**
      * Whole loads of the measured object, programs included, paced like the measured ones: enough for
-     * the JIT's last tier (C2) to compile the methods that run once per load or per program. An object
-     * with a map-in-map makes an RCU grace-period wait per load, as it fills the slots in one batch (see
-     * run-load.sh): tailcall.o's warm-up takes about two minutes.
+     * the JIT's last tier (C2) to compile the methods that run once per load. Those reach C2 after some
+     * 5000 calls in the profiling tier (C1), which they enter after a few hundred: with 5000 warm loads,
+     * asprof still found BtfCall.tryLoad and BpfObject.load in C1 code while measuring; with 10000,
+     * no bpf4j method. An object with a map-in-map makes an RCU grace-period wait per load, as it
+     * fills the slots in one batch (see run-load.sh): tailcall.o's warm-up takes about four minutes.
      */
-    static final int WARM_LOADS = 5_000;
+    static final int WARM_LOADS = 10_000;
     /** Program loads go in batches of this many, each after a pause: see run-load.sh on kernel safety. */
     static final int BATCH = 10;
     static final int PAUSE_MS = 50;
