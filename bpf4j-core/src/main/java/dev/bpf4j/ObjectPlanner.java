@@ -71,6 +71,10 @@ final class ObjectPlanner {
             mapNames.add(def.name());
         }
         for (MapDef def : spec.maps()) {
+            if (!def.initialValues().isEmpty() && def.keySize() != 4) { // slots are written with u32 index keys
+                throw new BpfException(file + ": map '" + def.name() + "' has a values initialiser, so its key must"
+                        + " be a 4-byte index, not " + def.keySize() + " bytes");
+            }
             if (def.mapType() != MapType.PROG_ARRAY) {
                 for (String name : def.initialValues().values()) {
                     if (!mapNames.contains(name)) {

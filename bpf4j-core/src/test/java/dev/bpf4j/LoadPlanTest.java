@@ -54,4 +54,21 @@ class LoadPlanTest {
         }
         assertEquals(fds, FdCount.open(), "closing both leaves nothing open");
     }
+
+    @Test
+    void aValuesInitialiserNeedsFourByteIndexKeys() {
+        ObjectSpec spec = ObjectLoadTest.spec("tailcall.o");
+        List<ObjectSpec.MapDef> maps = new java.util.ArrayList<>();
+        for (ObjectSpec.MapDef m : spec.maps()) {
+            maps.add(!m.name().equals("outer") ? m : new ObjectSpec.MapDef(m.name(), m.source(),
+                    MapType.HASH_OF_MAPS.value(), 2, m.valueSize(), m.maxEntries(), m.flags(), m.numaNode(), m.pinning(),
+                    m.mapExtra(), 0, 0, m.inner(), m.initialValues()));
+        }
+        ObjectSpec shortKeys = new ObjectSpec(spec.fileName(), spec.elf(), spec.license(), spec.kernelVersion(),
+                spec.programs(), spec.subprograms(), maps, spec.dataSections(), spec.btf().orElse(null),
+                spec.btfExt().orElse(null));
+        BpfException e = assertThrows(BpfException.class, () -> BpfObject.prepare(shortKeys, LoadOptions.defaults()));
+        assertEquals("tailcall.o: map 'outer' has a values initialiser, so its key must be a 4-byte index, not 2 bytes",
+                e.getMessage());
+    }
 }
