@@ -55,7 +55,7 @@ final class BtfLoad {
                     s.add(f);
                 }
             }
-            supported = s = Set.copyOf(s);
+            supported = s = java.util.Collections.unmodifiableSet(s); // still an EnumSet underneath: set checks are bit tests
         }
         return s;
     }

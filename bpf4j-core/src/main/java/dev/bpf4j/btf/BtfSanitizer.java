@@ -1,6 +1,7 @@
 package dev.bpf4j.btf;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
@@ -34,9 +35,12 @@ public final class BtfSanitizer {
     private BtfSanitizer() {
     }
 
+    /** Every feature: a kernel with all of them gets the BTF as it is (an EnumSet, so the check is a bit test). */
+    private static final Set<Feature> ALL = EnumSet.allOf(Feature.class);
+
     /** The BTF with every kind outside {@code supported} replaced; {@code btf} itself if nothing changes. */
     public static Btf sanitize(Btf btf, Set<Feature> supported) {
-        if (supported.containsAll(Set.of(Feature.values()))) {
+        if (supported.containsAll(ALL)) {
             return btf;
         }
         List<BtfType> out = new ArrayList<>(btf.types());
