@@ -22,7 +22,7 @@ final class IndexedTypes implements TypeTable {
     private final int[] offsets; // record start of firstId + i; one extra entry: the end
     private final BtfType[] decoded;
     private volatile int[] nameTable; // type id per slot, 0 = empty
-    private volatile int[][] idsByKind; // per kind value, for an object's BTF
+    private volatile int[][] idsByKind; // ids by kind (ordinal), for an object's BTF
 
     IndexedTypes(BtfParser parser, Btf base, int firstId, int[] offsets) {
         this.parser = parser;
