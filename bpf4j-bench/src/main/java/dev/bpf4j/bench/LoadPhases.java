@@ -7,8 +7,6 @@ import dev.bpf4j.ObjectSpec;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /**
  * Where a load's time goes: after the load benchmark's warm-up ({@link LoadWarmUp}), the thread CPU
@@ -29,14 +27,11 @@ public final class LoadPhases {
     }
 
     public static void main(String[] args) throws Exception {
-        String object = args.length > 0 ? args[0] : "socket_xdp.o";
-        int loads = args.length > 1 ? Integer.parseInt(args[1]) : 100;
-        if (loads < 1 || loads > MAX_LOADS) {
-            throw new IllegalArgumentException("LOADS must be 1.." + MAX_LOADS + ", not " + loads);
-        }
         Affinity.pinFromProperty();
-        Path dir = Path.of(System.getProperty("bench.testdata", "testdata/bpf"));
-        byte[] bytes = Files.readAllBytes(dir.resolve(object));
+        LoadWarmUp.Command command = LoadWarmUp.Command.parse(args, MAX_LOADS);
+        String object = command.object();
+        byte[] bytes = command.bytes();
+        int loads = command.loads();
         LoadWarmUp.run(object, bytes);
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
 

@@ -1,8 +1,5 @@
 package dev.bpf4j.bench;
 
-import dev.bpf4j.BpfObject;
-import dev.bpf4j.LoadOptions;
-import dev.bpf4j.ObjectSpec;
 import one.profiler.AsyncProfiler;
 
 import java.io.IOException;
@@ -42,14 +39,11 @@ public final class LoadProfile {
     }
 
     public static void main(String[] args) throws Exception {
-        String object = args.length > 0 ? args[0] : "socket_xdp.o";
-        int loads = args.length > 1 ? Integer.parseInt(args[1]) : 100;
-        if (loads < 1 || loads > MAX_LOADS) {
-            throw new IllegalArgumentException("LOADS must be 1.." + MAX_LOADS + ", not " + loads);
-        }
         Affinity.pinFromProperty();
-        Path dir = Path.of(System.getProperty("bench.testdata", "testdata/bpf"));
-        byte[] bytes = Files.readAllBytes(dir.resolve(object));
+        LoadWarmUp.Command command = LoadWarmUp.Command.parse(args, MAX_LOADS);
+        String object = command.object();
+        byte[] bytes = command.bytes();
+        int loads = command.loads();
         AsyncProfiler profiler = AsyncProfiler.getInstance(nativeLibrary().toString());
         LoadWarmUp.run(object, bytes);
 
@@ -65,16 +59,7 @@ public final class LoadProfile {
 
     /** The profiled loads; the samples that count are those with this method on the stack. */
     private static long measure(String object, byte[] bytes, int loads) throws InterruptedException {
-        long sum = 0;
-        for (int i = 0; i < loads; i++) {
-            if (i % LoadWarmUp.BATCH == 0) {
-                Thread.sleep(LoadWarmUp.PAUSE_MS);
-            }
-            try (BpfObject obj = BpfObject.load(ObjectSpec.parse(object, bytes), LoadOptions.defaults())) {
-                sum += obj.btfFd();
-            }
-        }
-        return sum;
+        return LoadWarmUp.pacedLoads(object, bytes, loads);
     }
 
     private static void summarise(List<String> lines, int loads) {

@@ -5,6 +5,10 @@ import dev.bpf4j.LoadOptions;
 import dev.bpf4j.LoadPlan;
 import dev.bpf4j.ObjectSpec;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
 /**
  * What runs before measured object loads. Measured load iterations are few (kernel pacing), too few
  * for the JIT: a warm process would have run this code thousands of times, on the same object. So
@@ -46,7 +50,18 @@ final class LoadWarmUp {
             LoadPlan plan = BpfObject.prepare(ObjectSpec.parse(object, bytes), LoadOptions.defaults());
             sum += plan.programs().size();
         }
-        int loads = Integer.getInteger("bench.warmLoads", WARM_LOADS);
+        sum += pacedLoads(object, bytes, Integer.getInteger("bench.warmLoads", WARM_LOADS));
+        if (sum == 42) {
+            System.out.println();
+        }
+    }
+
+    /**
+     * {@code loads} whole loads (parse, load, close) of {@code object}, in batches of {@value #BATCH}
+     * after a pause of {@value #PAUSE_MS} ms each; returns a checksum of the BTF fds.
+     */
+    static long pacedLoads(String object, byte[] bytes, int loads) throws InterruptedException {
+        long sum = 0;
         for (int i = 0; i < loads; i++) {
             if (i % BATCH == 0) {
                 Thread.sleep(PAUSE_MS);
@@ -55,8 +70,23 @@ final class LoadWarmUp {
                 sum += obj.btfFd();
             }
         }
-        if (sum == 42) {
-            System.out.println();
+        return sum;
+    }
+
+    /**
+     * The command line of the load drivers ({@link LoadPhases}, {@link LoadProfile}): {@code [OBJECT [LOADS]]},
+     * socket_xdp.o and 100 by default, at most {@code maxLoads} loads (kernel pacing, see run-load.sh);
+     * the object is read from testdata/bpf or {@code -Dbench.testdata=DIR}.
+     */
+    record Command(String object, byte[] bytes, int loads) {
+        static Command parse(String[] args, int maxLoads) throws IOException {
+            String object = args.length > 0 ? args[0] : "socket_xdp.o";
+            int loads = args.length > 1 ? Integer.parseInt(args[1]) : 100;
+            if (loads < 1 || loads > maxLoads) {
+                throw new IllegalArgumentException("LOADS must be 1.." + maxLoads + ", not " + loads);
+            }
+            Path dir = Path.of(System.getProperty("bench.testdata", "testdata/bpf"));
+            return new Command(object, Files.readAllBytes(dir.resolve(object)), loads);
         }
     }
 
