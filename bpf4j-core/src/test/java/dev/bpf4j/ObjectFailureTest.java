@@ -115,24 +115,17 @@ class ObjectFailureTest {
         assertTrue(e.getMessage().contains("tailcall.o: map 'outer' slot 1 = map 'inner_b'"), e.getMessage());
         assertTrue(e.getMessage().contains("EINVAL"), e.getMessage());
         assertEquals(fds, FdCount.open());
-        for (int attempt = 0; newMapsNamed(maps, List.of("outer", "inner_a", "inner_b", "jump_table")) > 0; attempt++) {
-            assertTrue(attempt < 100, "maps of the failed load stay in the kernel");
+        // Only ids are compared: opening the failed load's prog array by id while the kernel clears it
+        // (deferred work after the last user reference goes) and closing it again leaks the map in 6.18,
+        // as the second clear finds the first still queued and its reference is never put.
+        for (int attempt = 0; !newIds(maps, BpfMap.ids()).isEmpty(); attempt++) {
+            assertTrue(attempt < 100, "maps of the failed load stay in the kernel: ids " + newIds(maps, BpfMap.ids()));
             sleep(50);
         }
     }
 
-    private static int newMapsNamed(List<Integer> before, List<String> names) {
-        int found = 0;
-        for (int id : BpfMap.ids()) {
-            if (!before.contains(id)) {
-                try (BpfMap m = BpfMap.byId(id)) {
-                    found += names.contains(m.name()) ? 1 : 0;
-                } catch (BpfException gone) {
-                    // freed meanwhile
-                }
-            }
-        }
-        return found;
+    private static List<Integer> newIds(List<Integer> before, List<Integer> now) {
+        return now.stream().filter(id -> !before.contains(id)).toList();
     }
 
     /** Maps and programs of reject.o that were not there before. */
