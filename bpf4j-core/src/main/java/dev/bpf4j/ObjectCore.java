@@ -6,8 +6,10 @@ import dev.bpf4j.btf.Btf;
 import dev.bpf4j.btf.BtfExt;
 import dev.bpf4j.btf.KernelBtf;
 import dev.bpf4j.btf.core.CoreRelocator;
+import dev.bpf4j.btf.core.CoreResolution;
 import dev.bpf4j.btf.core.CoreResult;
 
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +23,7 @@ import java.util.function.Supplier;
 final class ObjectCore {
     private final ObjectSpec spec;
     private final Supplier<Btf> target;
-    private final IdentityTable<ProgramDef, CoreResult> done = new IdentityTable<>();
+    private final IdentityTable<ProgramDef, Relocated> done = new IdentityTable<>();
     private CoreRelocator relocator;
 
     ObjectCore(ObjectSpec spec, Supplier<Btf> target) {
@@ -41,11 +43,12 @@ final class ObjectCore {
     }
 
     /**
-     * The function's instructions with its CO-RE relocations applied, and what each resolved to
-     * (slots relative to the function's first instruction); empty relocations when it has none.
+     * The function as the linker appends it: its instructions in native order with its CO-RE
+     * relocations applied, and what each resolved to (slots and indexes relative to the function's
+     * first instruction).
      */
-    CoreResult relocate(ProgramDef f) {
-        CoreResult r = done.get(f);
+    Relocated relocate(ProgramDef f) {
+        Relocated r = done.get(f);
         if (r == null) {
             r = compute(f);
             done.put(f, r);
@@ -53,11 +56,19 @@ final class ObjectCore {
         return r;
     }
 
-    private CoreResult compute(ProgramDef f) {
-        Instructions raw = Instructions.decode(f.instructions(), spec.elf().order());
+    /** @param code native-order instructions, shared: the linker copies them and never changes them */
+    record Relocated(byte[] code, List<CoreResolution> resolutions) {
+    }
+
+    private Relocated compute(ProgramDef f) {
         List<BtfExt.CoreRelo> records = records(spec, f);
+        ByteOrder order = spec.elf().order();
+        if (records.isEmpty() && order == ByteOrder.nativeOrder()) {
+            return new Relocated(f.sharedInstructions(), List.of()); // most functions: nothing to decode
+        }
+        Instructions raw = Instructions.decode(f.sharedInstructions(), order);
         if (records.isEmpty()) {
-            return new CoreResult(raw, List.of());
+            return new Relocated(raw.encode(ByteOrder.nativeOrder()), List.of());
         }
         if (relocator == null) {
             Btf local = spec.btf().orElseThrow(() -> new BpfFormatException(spec.fileName()
@@ -65,7 +76,8 @@ final class ObjectCore {
             relocator = new CoreRelocator(local, target.get());
         }
         String who = spec.fileName() + ": " + (f.isSubprogram() ? "subprogram '" : "program '") + f.name() + "'";
-        return relocator.relocate(raw, records, who);
+        CoreResult result = relocator.relocate(raw, records, who);
+        return new Relocated(result.instructions().encode(ByteOrder.nativeOrder()), result.relocations());
     }
 
     /** The function's CO-RE records, offsets made relative to its first instruction. */

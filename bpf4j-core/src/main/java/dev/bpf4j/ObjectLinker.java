@@ -8,7 +8,11 @@ import dev.bpf4j.btf.BtfExt;
 import dev.bpf4j.btf.core.CoreResolution;
 import dev.bpf4j.elf.ElfSymbol;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -17,13 +21,20 @@ import java.util.List;
  */
 final class ObjectLinker {
     private static final int CALL = 0x85;
+    private static final int SLOT = Instructions.SLOT_SIZE;
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.nativeOrder());
+    private static final boolean LITTLE = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
     private final ObjectSpec spec;
     private final ProgramDef main;
-    private final List<Instruction> code = new ArrayList<>();
-    private int[] slots = new int[64]; // slot of each instruction, then the end: slots[code.size()]
-    private final IdentityTable<ProgramDef, Integer> placed = new IdentityTable<>(); // function -> first instruction index
+    // The linked program as the kernel reads it (native order): functions are appended as bytes and
+    // patched in place, so a slot is a byte offset / 8 and nothing is decoded.
+    private byte[] code = new byte[1024];
+    private int slots; // slots used in code
+    private String[] references = new String[code.length / SLOT]; // symbolic name at a slot, for the loader
+    private final IdentityTable<ProgramDef, int[]> placed = new IdentityTable<>(); // function -> {first slot, first index}
     private final List<ProgramDef> order = new ArrayList<>();
+    private int instructions; // instructions placed (a wide one counts once): CO-RE results give indexes
     private final ObjectCore core;
     private final ObjectExterns externs;
 
@@ -44,22 +55,36 @@ final class ObjectLinker {
      * appended) and extern uses patched from {@code externs}.
      */
     static LinkedProgram link(ObjectSpec spec, ProgramDef program, ObjectCore core, ObjectExterns externs) {
+        return linkForLoad(spec, program, core, externs).program();
+    }
+
+    /** The linked program and the slots where its instructions take a map's fd, for the loader. */
+    static Linked linkForLoad(ObjectSpec spec, ProgramDef program, ObjectCore core, ObjectExterns externs) {
         if (program.isSubprogram()) {
             throw new BpfException(spec.fileName() + ": '" + program.name() + "' is a .text subprogram, not a program");
         }
         return new ObjectLinker(spec, program, core, externs).run();
     }
 
-    private LinkedProgram run() {
+    /**
+     * @param mapSlots the slots of the 64-bit loads that take a map's fd (a map, or global data: its
+     *                 value's address), in order
+     * @param mapNames the map each of them names, symbolically
+     */
+    record Linked(LinkedProgram program, int[] mapSlots, String[] mapNames) {
+    }
+
+    private Linked run() {
         place(main);
         List<LinkedProgram.Function> functions = new ArrayList<>();
         List<LinkedProgram.SourceLine> lines = new ArrayList<>();
         List<CoreResolution> coreRelocations = new ArrayList<>();
         BtfExt ext = spec.btfExt().orElse(null);
         for (ProgramDef f : order) {
-            int base = slots[placed.get(f)];
+            int[] at = placed.get(f);
+            int base = at[0];
             int start = f.sectionOffset();
-            int end = start + f.instructionCount() * 8;
+            int end = start + f.instructionCount() * SLOT;
             int typeId = 0;
             if (ext != null) {
                 for (BtfExt.FuncInfo fi : ext.funcInfos().getOrDefault(f.section(), List.of())) {
@@ -69,18 +94,30 @@ final class ObjectLinker {
                 }
                 for (BtfExt.LineInfo li : ext.lineInfos().getOrDefault(f.section(), List.of())) {
                     if (li.insnOffset() >= start && li.insnOffset() < end) {
-                        lines.add(new LinkedProgram.SourceLine(base + (li.insnOffset() - start) / 8, li));
+                        lines.add(new LinkedProgram.SourceLine(base + (li.insnOffset() - start) / SLOT, li));
                     }
                 }
             }
-            int first = placed.get(f);
-            for (CoreResolution r : core.relocate(f).relocations()) {
-                coreRelocations.add(new CoreResolution(r.index(), first + r.instruction(), base + r.slot(), r.kind(),
+            for (CoreResolution r : core.relocate(f).resolutions()) {
+                coreRelocations.add(new CoreResolution(r.index(), at[1] + r.instruction(), base + r.slot(), r.kind(),
                         r.local(), r.access(), r.localValue(), r.targetValue(), r.poisoned(), r.target(), r.note()));
             }
             functions.add(new LinkedProgram.Function(f.name(), base, typeId));
         }
-        return new LinkedProgram(main, new Instructions(code), functions, lines, coreRelocations);
+        int[] mapSlots = new int[slots];
+        String[] mapNames = new String[slots];
+        int n = 0;
+        for (int slot = 0; slot < slots; slot++) {
+            if (references[slot] != null && wide(slot)
+                    && (src(slot) == Instruction.PSEUDO_MAP_FD || src(slot) == Instruction.PSEUDO_MAP_VALUE)) {
+                mapSlots[n] = slot;
+                mapNames[n++] = references[slot];
+            }
+        }
+        Instructions linked = Instructions.ofNativeEncoding(Arrays.copyOf(code, slots * SLOT),
+                Arrays.copyOf(references, slots));
+        return new Linked(new LinkedProgram(main, linked, functions, lines, coreRelocations),
+                Arrays.copyOf(mapSlots, n), Arrays.copyOf(mapNames, n));
     }
 
     private String where(ProgramDef f) {
@@ -90,88 +127,143 @@ final class ObjectLinker {
 
     /** Appends a function, then resolves its instructions (appending what they call, depth-first). */
     private void place(ProgramDef f) {
-        Instructions insns = core.relocate(f).instructions(); // relocated once per function: ObjectCore keeps it
-        int base = code.size();
-        placed.put(f, base);
+        byte[] own = core.relocate(f).code(); // relocated once per function: ObjectCore keeps it
+        int count = own.length / SLOT;
+        int base = slots;
+        placed.put(f, new int[] {base, instructions});
         order.add(f);
-        for (Instruction insn : insns) {
-            code.add(insn);
-            if (code.size() >= slots.length) {
-                slots = java.util.Arrays.copyOf(slots, slots.length * 2);
-            }
-            slots[code.size()] = slots[code.size() - 1] + insn.slots();
+        if ((base + count) * SLOT > code.length) {
+            int size = Math.max(code.length * 2, (base + count) * SLOT);
+            code = Arrays.copyOf(code, size);
+            references = Arrays.copyOf(references, size / SLOT);
         }
-        Relocation[] relocations = new Relocation[insns.slotCount()]; // by slot: the last one for a slot wins
+        System.arraycopy(own, 0, code, base * SLOT, own.length);
+        slots = base + count;
+        Relocation[] relocations = new Relocation[count]; // by slot: the last one for a slot wins
         for (Relocation r : f.relocations()) {
-            if (r.instruction() >= 0 && r.instruction() < relocations.length) {
+            if (r.instruction() >= 0 && r.instruction() < count) {
                 relocations[r.instruction()] = r;
             }
         }
-        for (int i = 0; i < insns.size(); i++) {
-            int slotInFunction = insns.slotOf(i);
-            Relocation r = relocations[slotInFunction];
-            Instruction insn = code.get(base + i);
+        for (int slot = 0; slot < count; slot += wide(base + slot) ? 2 : 1) {
+            instructions++;
+            int at = base + slot;
+            if (wide(at) && slot + 1 == count) {
+                throw new BpfFormatException(where(f) + ": 64-bit immediate load at instruction " + slot
+                        + " lacks its second slot");
+            }
+            Relocation r = relocations[slot];
             if (r != null) {
-                relocate(f, base + i, insn, r, slotInFunction);
-            } else if (insn.isSubprogramCall()) {
+                relocate(f, at, r, slot);
+            } else if (opcode(at) == CALL && src(at) == Instruction.PSEUDO_CALL) {
                 // a call inside one section needs no relocation: imm is relative to the call
                 if (!f.section().equals(".text")) {
-                    throw new BpfException(where(f) + ": instruction " + slotInFunction + " calls a function in"
+                    throw new BpfException(where(f) + ": instruction " + slot + " calls a function in"
                             + " its own section '" + f.section() + "'; subprograms must be in .text");
                 }
-                long target = (long) f.sectionOffset() + (slotInFunction + insn.imm32() + 1L) * 8;
-                callTo(f, base + i, insn, target);
-            } else if (insn.isWide() && insn.src() == Instruction.PSEUDO_FUNC) {
-                throw new BpfException(where(f) + ": instruction " + slotInFunction
+                long target = (long) f.sectionOffset() + (slot + imm32(at) + 1L) * SLOT;
+                callTo(f, at, target);
+            } else if (wide(at) && src(at) == Instruction.PSEUDO_FUNC) {
+                throw new BpfException(where(f) + ": instruction " + slot
                         + " takes a function's address without a relocation");
             }
         }
     }
 
-    private void relocate(ProgramDef f, int index, Instruction insn, Relocation r, int slotInFunction) {
+    private void relocate(ProgramDef f, int at, Relocation r, int slotInFunction) {
         ElfSymbol sym = r.symbol();
         String section = r.symbolSection();
         java.util.function.Supplier<String> where = () -> where(f) + ": instruction " + slotInFunction;
         if (section.isEmpty()) {
-            code.set(index, externs.patch(insn, sym.name(), where));
+            patchExtern(at, sym.name(), where);
             return;
         }
-        boolean call = insn.opcode() == CALL && insn.src() == Instruction.PSEUDO_CALL;
-        if (call) {
+        if (opcode(at) == CALL && src(at) == Instruction.PSEUDO_CALL) {
             if (!section.equals(".text")) {
                 throw new BpfException(where.get() + " calls '" + sym.name() + "' in section '" + section
                         + "'; subprograms must be in .text");
             }
-            callTo(f, index, insn, sym.value() + (insn.imm32() + 1L) * 8);
+            callTo(f, at, sym.value() + (imm32(at) + 1L) * SLOT);
             return;
         }
-        if (!insn.isWide()) {
-            throw new BpfException(where.get() + " (opcode 0x" + Integer.toHexString(insn.opcode()) + ") has a relocation"
+        if (!wide(at)) {
+            throw new BpfException(where.get() + " (opcode 0x" + Integer.toHexString(opcode(at)) + ") has a relocation"
                     + " against '" + sym.name() + "' but is neither a 64-bit load nor a call");
         }
         if (section.equals(".maps") || section.equals("maps")) {
-            String map = sym.isSection() ? mapAt(section, sym.value() + insn.imm32(), where) : sym.name();
+            String map = sym.isSection() ? mapAt(section, sym.value() + imm32(at), where) : sym.name();
             if (!isMap(map)) {
                 throw new BpfException(where.get() + " refers to '" + map + "', which is not a map definition");
             }
-            code.set(index, insn.withSrc(Instruction.PSEUDO_MAP_FD).withImm(0).withReference(map));
+            setSrc(at, Instruction.PSEUDO_MAP_FD);
+            setImm64(at, 0);
+            references[at] = map;
         } else if (dataSection(section) != null) {
-            long offset = (sym.isSection() ? 0 : sym.value()) + insn.imm32();
+            long offset = (sym.isSection() ? 0 : sym.value()) + imm32(at);
             long size = dataSection(section).size();
             if (offset < 0 || offset > size) {
                 throw new BpfException(where.get() + " points at offset " + offset + " of '" + section + "' ("
                         + size + " bytes)");
             }
-            code.set(index, insn.withSrc(Instruction.PSEUDO_MAP_VALUE).withImm(offset << 32).withReference(section));
+            setSrc(at, Instruction.PSEUDO_MAP_VALUE);
+            setImm64(at, offset << 32);
+            references[at] = section;
         } else if (section.equals(".text")) {
-            long target = sym.value() + insn.imm32();
-            Instruction func = insn.withSrc(Instruction.PSEUDO_FUNC).withImm(insn.imm() & 0xffffffff00000000L);
-            code.set(index, func);
-            callTo(f, index, func, target);
+            long target = sym.value() + imm32(at);
+            setSrc(at, Instruction.PSEUDO_FUNC);
+            callTo(f, at, target);
         } else {
             throw new BpfException(where.get() + " refers to '" + sym.name() + "' in section '" + section
                     + "', which holds neither maps, global data nor functions");
         }
+    }
+
+    /** An extern use, patched by {@link ObjectExterns} on the decoded instruction, which keeps its width. */
+    private void patchExtern(int at, String name, java.util.function.Supplier<String> where) {
+        int length = wide(at) ? 2 * SLOT : SLOT;
+        Instruction insn = Instructions.decode(Arrays.copyOfRange(code, at * SLOT, at * SLOT + length),
+                ByteOrder.nativeOrder()).get(0);
+        Instruction patched = externs.patch(insn, name, where);
+        if (patched.slots() * SLOT != length) {
+            throw new IllegalStateException(where.get() + ": extern '" + name + "' patched to another width");
+        }
+        Instructions.of(patched).encodeInto(code, at * SLOT);
+        references[at] = patched.reference();
+    }
+
+    // ---- the instruction at a slot of code, in native order ----
+
+    private int opcode(int slot) {
+        return code[slot * SLOT] & 0xff;
+    }
+
+    private boolean wide(int slot) {
+        return opcode(slot) == Instruction.LD_IMM64;
+    }
+
+    private int src(int slot) {
+        int regs = code[slot * SLOT + 1] & 0xff;
+        return LITTLE ? regs >> 4 : regs & 0x0f;
+    }
+
+    private void setSrc(int slot, int src) {
+        int at = slot * SLOT + 1;
+        int regs = code[at] & 0xff;
+        code[at] = (byte) (LITTLE ? (regs & 0x0f) | (src << 4) : (regs & 0xf0) | src);
+    }
+
+    private int imm32(int slot) {
+        return (int) INT.get(code, slot * SLOT + 4);
+    }
+
+    private void setImm32(int slot, int imm) {
+        INT.set(code, slot * SLOT + 4, imm);
+    }
+
+    /** A 64-bit immediate load's value: the low half in its first slot, the high half in its second. */
+    private void setImm64(int slot, long imm) {
+        INT.set(code, slot * SLOT + 4, (int) imm);
+        INT.set(code, slot * SLOT + SLOT + 4, (int) (imm >>> 32));
     }
 
     private boolean isMap(String name) {
@@ -202,10 +294,10 @@ final class ObjectLinker {
     }
 
     /** Points a call (or a callback address) at the subprogram starting at {@code target} in .text. */
-    private void callTo(ProgramDef f, int index, Instruction insn, long target) {
+    private void callTo(ProgramDef f, int at, long target) {
         ProgramDef callee = null;
         for (ProgramDef s : spec.subprograms()) {
-            if (target >= s.sectionOffset() && target < s.sectionOffset() + s.instructionCount() * 8) {
+            if (target >= s.sectionOffset() && target < s.sectionOffset() + s.instructionCount() * SLOT) {
                 callee = s;
                 break;
             }
@@ -220,8 +312,7 @@ final class ObjectLinker {
         if (!placed.containsKey(callee)) {
             place(callee);
         }
-        int relative = slots[placed.get(callee)] - slots[index] - 1;
-        long imm = insn.isWide() ? (insn.imm() & 0xffffffff00000000L) | (relative & 0xffffffffL) : relative;
-        code.set(index, code.get(index).withImm(imm));
+        // relative to the next slot; a callback address (wide) keeps the high half of its value
+        setImm32(at, placed.get(callee)[0] - at - 1);
     }
 }

@@ -7,7 +7,6 @@ import dev.bpf4j.ObjectSpec.DataSection;
 import dev.bpf4j.ObjectSpec.MapDef;
 import dev.bpf4j.ObjectSpec.ProgramDef;
 import dev.bpf4j.ObjectSpec.VariableDef;
-import dev.bpf4j.asm.Instruction;
 import dev.bpf4j.btf.Btf;
 import dev.bpf4j.btf.BtfKind;
 import dev.bpf4j.btf.BtfType;
@@ -283,13 +282,13 @@ final class ObjectPlanner {
     private ProgramPlan programPlan(ProgramDef def, ObjectCore core, ObjectExterns externs, Set<String> mapNames) {
         SectionMatch match = def.match().orElseThrow();
         AttachTarget target = match.attachBtf() ? AttachTarget.resolve(def, file) : null;
-        LinkedProgram link = ObjectLinker.link(spec, def, core, externs);
-        int[] mapRefs = mapRefs(link, mapNames);
-        int[] mapSlots = new int[mapRefs.length];
-        String[] mapRefNames = new String[mapRefs.length];
-        for (int k = 0; k < mapRefs.length; k++) {
-            mapSlots[k] = link.instructions().slotOf(mapRefs[k]);
-            mapRefNames[k] = link.instructions().get(mapRefs[k]).reference();
+        ObjectLinker.Linked linked = ObjectLinker.linkForLoad(spec, def, core, externs);
+        LinkedProgram link = linked.program();
+        for (String name : linked.mapNames()) {
+            if (!mapNames.contains(name)) {
+                throw new BpfException(file + ": program '" + link.name() + "' uses '" + name
+                        + "', for which no map was made");
+            }
         }
         int flags = (match.sleepable() ? ProgramSpec.F_SLEEPABLE : 0)
                 | (match.xdpFrags() ? ProgramSpec.F_XDP_HAS_FRAGS : 0);
@@ -307,30 +306,8 @@ final class ObjectPlanner {
             }
         }
         // laid out here, once: a load then copies the bytes and patches the fds
-        return new ProgramPlan(def, match, target, link, ProgLoadImage.of(b.build()), mapSlots, mapRefNames);
-    }
-
-    /** The indices of the instructions that take a map's fd, each map checked to be one the load makes. */
-    private int[] mapRefs(LinkedProgram link, Set<String> mapNames) {
-        List<Instruction> insns = link.instructions().list();
-        int[] refs = new int[insns.size()];
-        int n = 0;
-        for (int i = 0; i < insns.size(); i++) {
-            Instruction insn = insns.get(i);
-            if (takesMapFd(insn)) {
-                if (!mapNames.contains(insn.reference())) {
-                    throw new BpfException(file + ": program '" + link.name() + "' uses '" + insn.reference()
-                            + "', for which no map was made");
-                }
-                refs[n++] = i;
-            }
-        }
-        return java.util.Arrays.copyOf(refs, n);
-    }
-
-    static boolean takesMapFd(Instruction insn) {
-        return insn.reference() != null && insn.isWide()
-                && (insn.src() == Instruction.PSEUDO_MAP_FD || insn.src() == Instruction.PSEUDO_MAP_VALUE);
+        return new ProgramPlan(def, match, target, link, ProgLoadImage.of(b.build()), linked.mapSlots(),
+                linked.mapNames());
     }
 
     static byte[] funcInfo(LinkedProgram link) {

@@ -51,6 +51,12 @@ public final class ObjectSpec {
             return instructions.clone();
         }
 
+        /** The instructions themselves, for the linker, which copies them: never to be changed. */
+        byte[] sharedInstructions() {
+            return instructions;
+        }
+
+        /** Number of 8-byte instruction slots. */
         public int instructionCount() {
             return instructions.length / 8;
         }

@@ -1,5 +1,6 @@
 package dev.bpf4j;
 
+import dev.bpf4j.asm.Instructions;
 import dev.bpf4j.internal.sys.BpfAttr.ProgLoad;
 import dev.bpf4j.internal.sys.ObjectCalls;
 
@@ -36,13 +37,13 @@ final class ProgLoadImage {
             throw new BpfException(spec.describe() + " has " + slots + " instruction slots; the kernel accepts at most "
                     + Program.MAX_INSTRUCTIONS);
         }
-        byte[] insns = spec.instructions().encode(ByteOrder.nativeOrder());
+        int insnsLength = slots * Instructions.SLOT_SIZE;
         byte[] license = spec.licenseCString();
         byte[] funcInfo = spec.funcInfoRecords();
         byte[] lineInfo = spec.lineInfoRecords();
         int[] fdArray = spec.fdArrayEntries();
         int insnsAt = align(ProgLoad.SIZE);
-        int licenseAt = align(insnsAt + insns.length);
+        int licenseAt = align(insnsAt + insnsLength);
         int funcInfoAt = align(licenseAt + license.length);
         int lineInfoAt = align(funcInfoAt + funcInfo.length);
         int fdArrayAt = align(lineInfoAt + lineInfo.length);
@@ -64,7 +65,9 @@ final class ProgLoadImage {
         b.putInt(ProgLoad.ATTACH_PROG_FD, spec.attachProgFd() != 0 ? spec.attachProgFd() : spec.attachBtfObjFd());
         int[] pointers = new int[5];
         int n = 0;
-        pointers[n++] = put(b, ProgLoad.INSNS, insnsAt, insns);
+        b.putLong(ProgLoad.INSNS, insnsAt);
+        spec.instructions().encodeInto(bytes, insnsAt);
+        pointers[n++] = ProgLoad.INSNS;
         pointers[n++] = put(b, ProgLoad.LICENSE, licenseAt, license);
         if (funcInfo.length > 0) {
             pointers[n++] = put(b, ProgLoad.FUNC_INFO, funcInfoAt, funcInfo);

@@ -54,7 +54,7 @@ public final class ProgramSpec {
         this.lineInfoRecordSize = b.lineInfoRecordSize;
         this.fdArray = b.fdArray.clone();
         this.licenseCString = cString(license);
-        if (instructions.size() == 0) {
+        if (instructions.slotCount() == 0) {
             throw new BpfException("program '" + name + "' has no instructions");
         }
         if (attachBtfObjFd != 0 && attachProgFd != 0) {

@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 
@@ -18,67 +19,125 @@ public final class Instructions implements Iterable<Instruction> {
     /** Bytes in one instruction slot. */
     public static final int SLOT_SIZE = 8;
 
-    private final List<Instruction> list;
-    private final int[] slotOf; // slot index of each instruction, plus the total at the end
-    // The native-order encoding, made once: a loader encodes while it plans (warm, kernel-free code)
-    // so that loading only copies bytes.
-    private volatile byte[] nativeEncoding;
-
-    public Instructions(List<Instruction> instructions) {
-        this.list = List.copyOf(instructions);
-        this.slotOf = new int[list.size() + 1];
-        for (int i = 0; i < list.size(); i++) {
-            slotOf[i + 1] = slotOf[i] + list.get(i).slots();
+    /** The records and the slot index of each (plus the total at the end). */
+    private record Decoded(List<Instruction> list, int[] slotOf) {
+        static Decoded of(List<Instruction> list) {
+            int[] slotOf = new int[list.size() + 1];
+            for (int i = 0; i < list.size(); i++) {
+                slotOf[i + 1] = slotOf[i] + list.get(i).slots();
+            }
+            return new Decoded(list, slotOf);
         }
     }
 
-    private Instructions(List<Instruction> list, int[] slotOf, byte[] nativeEncoding) {
-        this.list = list;
-        this.slotOf = slotOf;
+    // A sequence is made from records or from its native encoding (a linked program: the linker
+    // works on bytes); each form is made from the other the first time it is asked for.
+    private volatile Decoded decoded;
+    private volatile byte[] nativeEncoding;
+    private final String[] references; // of an encoded sequence: the symbolic name at each slot, or null
+
+    public Instructions(List<Instruction> instructions) {
+        this.decoded = Decoded.of(List.copyOf(instructions));
+        this.references = null;
+    }
+
+    private Instructions(Decoded decoded, byte[] nativeEncoding) {
+        this.decoded = decoded;
         this.nativeEncoding = nativeEncoding;
+        this.references = null;
+    }
+
+    private Instructions(byte[] nativeEncoding, String[] references) {
+        this.nativeEncoding = nativeEncoding;
+        this.references = references;
     }
 
     public static Instructions of(Instruction... instructions) {
         return new Instructions(List.of(instructions));
     }
 
+    /**
+     * The sequence whose native-order encoding is {@code bytes} (kept, not copied: the caller gives
+     * it up), with {@code references[slot]}, where not null, as the {@link Instruction#reference()}
+     * of the instruction starting at that slot. The records are decoded when first asked for.
+     */
+    public static Instructions ofNativeEncoding(byte[] bytes, String[] references) {
+        if (bytes.length % SLOT_SIZE != 0) {
+            throw new IllegalArgumentException("instruction bytes: length " + bytes.length
+                    + " is not a multiple of " + SLOT_SIZE);
+        }
+        if (references != null && references.length < bytes.length / SLOT_SIZE) {
+            throw new IllegalArgumentException(references.length + " references for " + bytes.length / SLOT_SIZE
+                    + " slots");
+        }
+        return new Instructions(bytes, references);
+    }
+
+    private Decoded decoded() {
+        Decoded d = decoded;
+        if (d == null) {
+            List<Instruction> list = decodeList(nativeEncoding, ByteOrder.nativeOrder());
+            if (references != null) {
+                int slot = 0;
+                for (int i = 0; i < list.size(); i++) {
+                    Instruction insn = list.get(i);
+                    if (references[slot] != null) {
+                        list.set(i, insn.withReference(references[slot]));
+                    }
+                    slot += insn.slots();
+                }
+            }
+            d = Decoded.of(Collections.unmodifiableList(list));
+            decoded = d;
+        }
+        return d;
+    }
+
     public List<Instruction> list() {
-        return list;
+        return decoded().list();
     }
 
     public Instruction get(int index) {
-        return list.get(index);
+        return decoded().list().get(index);
     }
 
     /** Number of instructions (a 64-bit immediate load counts once). */
     public int size() {
-        return list.size();
+        return decoded().list().size();
     }
 
     /** Number of 8-byte slots: what the kernel calls the instruction count. */
     public int slotCount() {
-        return slotOf[list.size()];
+        Decoded d = decoded;
+        return d != null ? d.slotOf()[d.list().size()] : nativeEncoding.length / SLOT_SIZE;
     }
 
     /** The slot where instruction {@code index} starts ({@code size()} gives the end). */
     public int slotOf(int index) {
-        return slotOf[index];
+        return decoded().slotOf()[index];
     }
 
     /** The instruction starting at {@code slot}, or -1 if the slot is the second half of a wide one. */
     public int indexOfSlot(int slot) {
-        int i = java.util.Arrays.binarySearch(slotOf, slot);
-        return i >= 0 && i < list.size() ? i : -1;
+        Decoded d = decoded();
+        int i = java.util.Arrays.binarySearch(d.slotOf(), slot);
+        return i >= 0 && i < d.list().size() ? i : -1;
     }
 
     @Override
     public Iterator<Instruction> iterator() {
-        return list.iterator();
+        return list().iterator();
     }
 
     /** The kernel encoding in the given byte order. */
     public byte[] encode(ByteOrder order) {
         return order == ByteOrder.nativeOrder() ? nativeEncoding().clone() : encodeNow(order);
+    }
+
+    /** Copies the native-order encoding into {@code dest} from {@code at} ({@link #slotCount()} * 8 bytes). */
+    public void encodeInto(byte[] dest, int at) {
+        byte[] bytes = nativeEncoding();
+        System.arraycopy(bytes, 0, dest, at, bytes.length);
     }
 
     /** This sequence with its native encoding made now, so that a later {@link #encode(Arena)} only copies. */
@@ -96,7 +155,8 @@ public final class Instructions implements Iterable<Instruction> {
         if (indices.length != immediates.length) {
             throw new IllegalArgumentException(indices.length + " indices but " + immediates.length + " immediates");
         }
-        Instruction[] out = list.toArray(new Instruction[0]);
+        Decoded d = decoded();
+        Instruction[] out = d.list().toArray(new Instruction[0]);
         byte[] encoding = nativeEncoding;
         ByteBuffer patch = encoding == null ? null : ByteBuffer.wrap(encoding.clone()).order(ByteOrder.nativeOrder());
         for (int k = 0; k < indices.length; k++) {
@@ -104,14 +164,14 @@ public final class Instructions implements Iterable<Instruction> {
             Instruction insn = out[i].withImm(immediates[k]);
             out[i] = insn;
             if (patch != null) {
-                int at = slotOf[i] * SLOT_SIZE;
+                int at = d.slotOf()[i] * SLOT_SIZE;
                 patch.putInt(at + 4, (int) insn.imm());
                 if (insn.isWide()) {
                     patch.putInt(at + SLOT_SIZE + 4, (int) (insn.imm() >>> 32));
                 }
             }
         }
-        return new Instructions(List.of(out), slotOf, patch == null ? null : patch.array());
+        return new Instructions(new Decoded(List.of(out), d.slotOf()), patch == null ? null : patch.array());
     }
 
     private byte[] nativeEncoding() {
@@ -126,7 +186,7 @@ public final class Instructions implements Iterable<Instruction> {
     private byte[] encodeNow(ByteOrder order) {
         ByteBuffer buffer = ByteBuffer.allocate(slotCount() * SLOT_SIZE).order(order);
         boolean little = order == ByteOrder.LITTLE_ENDIAN;
-        for (Instruction insn : list) {
+        for (Instruction insn : list()) {
             putSlot(buffer, insn.opcode(), insn.dst(), insn.src(), insn.offset(), (int) insn.imm(), little);
             if (insn.isWide()) {
                 putSlot(buffer, 0, 0, 0, (short) 0, (int) (insn.imm() >>> 32), little);
@@ -153,6 +213,10 @@ public final class Instructions implements Iterable<Instruction> {
 
     /** Decodes {@code bytes} (a whole number of slots) in the given byte order. */
     public static Instructions decode(byte[] bytes, ByteOrder order) {
+        return new Instructions(Decoded.of(Collections.unmodifiableList(decodeList(bytes, order))), null);
+    }
+
+    private static List<Instruction> decodeList(byte[] bytes, ByteOrder order) {
         if (bytes.length % SLOT_SIZE != 0) {
             throw new BpfFormatException("instruction bytes: length " + bytes.length
                     + " is not a multiple of " + SLOT_SIZE);
@@ -180,17 +244,17 @@ public final class Instructions implements Iterable<Instruction> {
             }
             out.add(new Instruction(opcode, dst, src, offset, value, null));
         }
-        return new Instructions(out);
+        return out;
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Instructions other && list.equals(other.list);
+        return o instanceof Instructions other && list().equals(other.list());
     }
 
     @Override
     public int hashCode() {
-        return list.hashCode();
+        return list().hashCode();
     }
 
     /** The bpftool-style listing, one numbered line per instruction. */
