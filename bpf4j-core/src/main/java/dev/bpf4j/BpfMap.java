@@ -65,6 +65,14 @@ public final class BpfMap implements AutoCloseable {
 
     /** Creates a map after checking {@code spec} ({@link MapSpec#validate()}). */
     public static BpfMap create(MapSpec spec) {
+        return create(spec, 0);
+    }
+
+    /**
+     * Creates a map whose BTF type ids (its inner spec's too) refer to {@code objectBtfFd} when the
+     * spec leaves its BTF fd 0: the object loader plans its maps before it has loaded the object's BTF.
+     */
+    static BpfMap create(MapSpec spec, int objectBtfFd) {
         spec.validate();
         Memlock.ensureRaised();
         BpfMap temporaryInner = null;
@@ -83,10 +91,13 @@ public final class BpfMap implements AutoCloseable {
             if (spec.innerMap() != null) {
                 attr.set(INT, BpfAttr.MapCreate.INNER_MAP_FD, spec.innerMap().fd());
             } else if (spec.innerSpec() != null) {
-                temporaryInner = create(spec.innerSpec());
+                temporaryInner = create(spec.innerSpec(), objectBtfFd);
                 attr.set(INT, BpfAttr.MapCreate.INNER_MAP_FD, temporaryInner.fd());
             }
             int btfFd = spec.btfFd(), keyTypeId = spec.btfKeyTypeId(), valueTypeId = spec.btfValueTypeId();
+            if (btfFd == 0 && (keyTypeId != 0 || valueTypeId != 0)) {
+                btfFd = objectBtfFd;
+            }
             if (btfFd == 0 && MapSpec.isLocalStorage(spec.type())) {
                 ownBtfFd = StorageBtf.load(spec.valueSize());
                 btfFd = ownBtfFd;

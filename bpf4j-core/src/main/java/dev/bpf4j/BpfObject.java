@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -34,15 +33,16 @@ public final class BpfObject implements AutoCloseable {
     /** Directories {@link #pin} created, deepest first: {@link #unpin} removes them again once empty. */
     private final List<Path> pinDirs = new ArrayList<>();
 
+    /** Takes over the loader's maps and list (not copied: the loader makes new ones for each load). */
     BpfObject(ObjectSpec spec, Map<String, BpfMap> maps, Map<String, Program> programs,
               Map<String, LinkedProgram> linked, Map<String, GlobalVariable> variables, Fd btf, List<Path> pins) {
         this.spec = spec;
-        this.maps = Collections.unmodifiableMap(new LinkedHashMap<>(maps));
-        this.programs = Collections.unmodifiableMap(new LinkedHashMap<>(programs));
-        this.linked = Collections.unmodifiableMap(new LinkedHashMap<>(linked));
-        this.variables = Collections.unmodifiableMap(new LinkedHashMap<>(variables));
+        this.maps = Collections.unmodifiableMap(maps);
+        this.programs = Collections.unmodifiableMap(programs);
+        this.linked = Collections.unmodifiableMap(linked);
+        this.variables = Collections.unmodifiableMap(variables);
         this.btf = btf;
-        this.pins = new ArrayList<>(pins);
+        this.pins = pins;
     }
 
     /** Reads and loads an object with the default options. */

@@ -29,9 +29,9 @@ final class ObjectLinker {
     private final ProgramDef main;
     // The linked program as the kernel reads it (native order): functions are appended as bytes and
     // patched in place, so a slot is a byte offset / 8 and nothing is decoded.
-    private byte[] code = new byte[1024];
+    private byte[] code;
     private int slots; // slots used in code
-    private String[] references = new String[code.length / SLOT]; // symbolic name at a slot, for the loader
+    private String[] references; // symbolic name at a slot, for the loader
     private final IdentityTable<ProgramDef, int[]> placed = new IdentityTable<>(); // function -> {first slot, first index}
     private final List<ProgramDef> order = new ArrayList<>();
     private int instructions; // instructions placed (a wide one counts once): CO-RE results give indexes
@@ -43,6 +43,12 @@ final class ObjectLinker {
         this.main = main;
         this.core = core;
         this.externs = externs;
+        int most = main.instructionCount(); // the program and every subprogram, each placed at most once
+        for (ProgramDef s : spec.subprograms()) {
+            most += s.instructionCount();
+        }
+        this.code = new byte[most * SLOT];
+        this.references = new String[most];
     }
 
     /** Links against the running kernel: CO-RE relocations and externs resolved there. */

@@ -118,7 +118,7 @@ final class ObjectLoader {
     // ---- maps ----
 
     private BpfMap createOrReuse(MapPlan plan) {
-        MapSpec mapSpec = withBtf(plan.spec());
+        MapSpec mapSpec = plan.spec();
         if (plan.pin() == null) {
             return create(mapSpec, plan.name());
         }
@@ -152,22 +152,6 @@ final class ObjectLoader {
         return created;
     }
 
-    /** The planned spec with the object's BTF fd where it names BTF types (its inner spec's too). */
-    private MapSpec withBtf(MapSpec s) {
-        boolean typed = s.btfKeyTypeId() != 0 || s.btfValueTypeId() != 0;
-        if (btfFd == null || !typed && s.innerSpec() == null) {
-            return s;
-        }
-        MapSpec.Builder b = s.toBuilder();
-        if (typed) {
-            b.btf(btfFd.get(), s.btfKeyTypeId(), s.btfValueTypeId());
-        }
-        if (s.innerSpec() != null) {
-            b.innerSpec(withBtf(s.innerSpec()));
-        }
-        return b.build();
-    }
-
     /** libbpf's compatibility rule for reusing a pinned map: the same shape and flags. */
     private static String mismatch(MapInfo have, MapSpec want) {
         List<String> diffs = new ArrayList<>();
@@ -193,16 +177,20 @@ final class ObjectLoader {
         return diffs.isEmpty() ? null : String.join(", ", diffs);
     }
 
-    /** Creates a map; a refusal with BTF is retried without, as libbpf does for older kernels. */
+    /**
+     * Creates a map, its BTF type ids (planned without an fd) referring to the object's BTF; a
+     * refusal with BTF is retried without, as libbpf does for older kernels.
+     */
     private BpfMap create(MapSpec mapSpec, String name) {
+        int objectBtf = btfFd != null ? btfFd.get() : 0;
         try {
-            return BpfMap.create(mapSpec);
+            return BpfMap.create(mapSpec, objectBtf);
         } catch (BpfSyscallException e) {
-            if (mapSpec.btfFd() == 0) {
+            if (objectBtf == 0 || mapSpec.btfKeyTypeId() == 0 && mapSpec.btfValueTypeId() == 0) {
                 throw new BpfException(file + ": map '" + name + "': " + e.getMessage(), e);
             }
             try {
-                return BpfMap.create(mapSpec.toBuilder().btf(0, 0, 0).build());
+                return BpfMap.create(mapSpec.toBuilder().btf(0, 0, 0).build(), objectBtf);
             } catch (BpfSyscallException again) {
                 throw new BpfException(file + ": map '" + name + "': " + e.getMessage(), e);
             }
@@ -267,7 +255,7 @@ final class ObjectLoader {
     // ---- global data ----
 
     private void createDataMap(SegmentAllocator memory, DataPlan d) {
-        BpfMap m = create(withBtf(d.spec()), d.name());
+        BpfMap m = create(d.spec(), d.name());
         maps.put(d.name(), m); // closed with the rest if filling fails
         byte[] contents = d.contents();
         MemorySegment key = memory.allocate(4, 8);

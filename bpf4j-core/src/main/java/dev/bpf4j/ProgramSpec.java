@@ -48,11 +48,11 @@ public final class ProgramSpec {
         this.attachProgFd = b.attachProgFd;
         this.logLevel = b.logLevel;
         this.progBtfFd = b.progBtfFd;
-        this.funcInfo = b.funcInfo.clone();
+        this.funcInfo = b.funcInfo; // the builder's own copies, never changed: a spec built twice may share them
         this.funcInfoRecordSize = b.funcInfoRecordSize;
-        this.lineInfo = b.lineInfo.clone();
+        this.lineInfo = b.lineInfo;
         this.lineInfoRecordSize = b.lineInfoRecordSize;
-        this.fdArray = b.fdArray.clone();
+        this.fdArray = b.fdArray;
         this.licenseCString = cString(license);
         if (instructions.slotCount() == 0) {
             throw new BpfException("program '" + name + "' has no instructions");
