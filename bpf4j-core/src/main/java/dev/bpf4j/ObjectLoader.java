@@ -23,7 +23,7 @@ import java.util.function.ToIntFunction;
 
 /**
  * The kernel half of {@link BpfObject#load}: makes the bpf() calls a {@link LoadPlan} lists (BTF,
- * maps, data, programs, initialisers, in libbpf's order) and puts the fds they return where the
+ * maps, data, programs, initialisers; libbpf's order but for map-in-map slots, written last) and puts the fds they return where the
  * plan's maps and programs refer to each other.
  */
 final class ObjectLoader {
@@ -52,11 +52,6 @@ final class ObjectLoader {
             for (MapPlan m : plan.maps) {
                 maps.put(m.name(), createOrReuse(m));
             }
-            for (MapPlan m : plan.maps) {
-                if (!reused.contains(m.name()) && !m.progArray()) {
-                    fillSlots(scratch, m, name -> maps.get(name).fd(), "map");
-                }
-            }
             for (DataPlan d : plan.dataMaps) {
                 createDataMap(scratch, d);
             }
@@ -67,6 +62,15 @@ final class ObjectLoader {
             for (MapPlan m : plan.maps) {
                 if (!reused.contains(m.name()) && m.progArray()) {
                     fillSlots(scratch, m, name -> programs.containsKey(name) ? programs.get(name).fd() : -1, "program");
+                }
+            }
+            // Map-in-map slots last (libbpf fills them right after creating the maps): the kernel waits
+            // for an RCU grace period after such an update, milliseconds in which this CPU's caches and
+            // branch predictors go cold, so only the little that follows the wait runs cold. Program
+            // loads do not read the slots: the verifier checks against the inner map's template.
+            for (MapPlan m : plan.maps) {
+                if (!reused.contains(m.name()) && !m.progArray()) {
+                    fillSlots(scratch, m, name -> maps.get(name).fd(), "map");
                 }
             }
             Map<String, GlobalVariable> variables = new LinkedHashMap<>();
