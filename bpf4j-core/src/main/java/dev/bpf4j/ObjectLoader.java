@@ -23,8 +23,8 @@ import java.util.function.ToIntFunction;
 
 /**
  * The kernel half of {@link BpfObject#load}: makes the bpf() calls a {@link LoadPlan} lists (BTF,
- * maps, data, programs, initialisers; libbpf's order but for map-in-map slots, written last) and puts the fds they return where the
- * plan's maps and programs refer to each other.
+ * maps, data, programs, initialisers: libbpf's order, but map-in-map slots are written last) and puts
+ * the fds they return where the plan's maps and programs refer to each other.
  */
 final class ObjectLoader {
     private final LoadPlan plan;
