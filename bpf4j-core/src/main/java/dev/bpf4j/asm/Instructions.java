@@ -66,9 +66,15 @@ public final class Instructions implements Iterable<Instruction> {
             throw new IllegalArgumentException("instruction bytes: length " + bytes.length
                     + " is not a multiple of " + SLOT_SIZE);
         }
-        if (references != null && references.length < bytes.length / SLOT_SIZE) {
-            throw new IllegalArgumentException(references.length + " references for " + bytes.length / SLOT_SIZE
-                    + " slots");
+        int slots = bytes.length / SLOT_SIZE;
+        if (references != null && references.length < slots) {
+            throw new IllegalArgumentException(references.length + " references for " + slots + " slots");
+        }
+        for (int slot = 0; slot < slots; slot++) { // a wide load's two halves: decoding it later cannot fail
+            if ((bytes[slot * SLOT_SIZE] & 0xff) == Instruction.LD_IMM64 && ++slot == slots) {
+                throw new IllegalArgumentException("instruction bytes: 64-bit immediate load at slot " + (slot - 1)
+                        + " lacks its second slot");
+            }
         }
         return new Instructions(bytes, references);
     }

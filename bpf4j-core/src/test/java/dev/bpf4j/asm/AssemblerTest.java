@@ -69,6 +69,31 @@ class AssemblerTest {
     }
 
     @Test
+    void aSequenceMadeFromItsEncodingDecodesWhenAskedWithItsReferences() {
+        Instructions p = new Assembler().mov64(R0, 1).ldImm64(R2, 0x1122334455667788L).mov64(R1, 2).exit().build();
+        byte[] bytes = p.encode(ByteOrder.nativeOrder());
+        String[] references = new String[p.slotCount()];
+        references[1] = "counts"; // the slot where the wide load starts
+        Instructions q = Instructions.ofNativeEncoding(bytes, references);
+        assertEquals(5, q.slotCount());
+        assertArrayEquals(bytes, q.encode(ByteOrder.nativeOrder()));
+        assertEquals(4, q.size());
+        assertEquals(p.get(1).withReference("counts"), q.get(1));
+        assertEquals(p.get(2), q.get(2));
+        assertEquals(3, q.slotOf(2));
+        assertEquals(-1, q.indexOfSlot(2), "second half of the wide load");
+        byte[] into = new byte[bytes.length + 8];
+        q.encodeInto(into, 8);
+        assertArrayEquals(bytes, java.util.Arrays.copyOfRange(into, 8, into.length));
+
+        byte[] cut = java.util.Arrays.copyOf(bytes, 16); // mov, then the wide load's first half only
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Instructions.ofNativeEncoding(cut, null))
+                .getMessage().contains("slot 1 lacks its second slot"));
+        assertThrows(IllegalArgumentException.class, () -> Instructions.ofNativeEncoding(new byte[12], null));
+        assertThrows(IllegalArgumentException.class, () -> Instructions.ofNativeEncoding(bytes, new String[2]));
+    }
+
+    @Test
     void encodingFollowsTheKernelLayoutInBothByteOrders() {
         Instructions p = new Assembler().ldxw(R1, R2, 4).ldImm64(R2, 0x1122334455667788L).build();
         assertEquals("6121040000000000" + "1802000088776655" + "0000000044332211",
