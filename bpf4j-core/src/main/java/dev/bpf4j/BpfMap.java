@@ -15,6 +15,7 @@ import dev.bpf4j.internal.sys.Syscall;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
 import java.lang.ref.Reference;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
@@ -65,20 +66,23 @@ public final class BpfMap implements AutoCloseable {
 
     /** Creates a map after checking {@code spec} ({@link MapSpec#validate()}). */
     public static BpfMap create(MapSpec spec) {
-        return create(spec, 0);
+        try (Arena arena = Arena.ofConfined()) {
+            return create(arena, spec, 0);
+        }
     }
 
     /**
      * Creates a map whose BTF type ids (its inner spec's too) refer to {@code objectBtfFd} when the
      * spec leaves its BTF fd 0: the object loader plans its maps before it has loaded the object's BTF.
+     * The request is made in {@code memory} (the load's scratch, not a malloc per map).
      */
-    static BpfMap create(MapSpec spec, int objectBtfFd) {
+    static BpfMap create(SegmentAllocator memory, MapSpec spec, int objectBtfFd) {
         spec.validate();
         Memlock.ensureRaised();
         BpfMap temporaryInner = null;
         int ownBtfFd = -1;
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment attr = Bpf.attr(arena, BpfAttr.MapCreate.SIZE);
+        try {
+            MemorySegment attr = memory.allocate(BpfAttr.MapCreate.SIZE, 8).fill((byte) 0);
             attr.set(INT, BpfAttr.MapCreate.MAP_TYPE, spec.type().value());
             attr.set(INT, BpfAttr.MapCreate.KEY_SIZE, spec.keySize());
             attr.set(INT, BpfAttr.MapCreate.VALUE_SIZE, spec.valueSize());
@@ -91,7 +95,7 @@ public final class BpfMap implements AutoCloseable {
             if (spec.innerMap() != null) {
                 attr.set(INT, BpfAttr.MapCreate.INNER_MAP_FD, spec.innerMap().fd());
             } else if (spec.innerSpec() != null) {
-                temporaryInner = create(spec.innerSpec(), objectBtfFd);
+                temporaryInner = create(memory, spec.innerSpec(), objectBtfFd);
                 attr.set(INT, BpfAttr.MapCreate.INNER_MAP_FD, temporaryInner.fd());
             }
             int btfFd = spec.btfFd(), keyTypeId = spec.btfKeyTypeId(), valueTypeId = spec.btfValueTypeId();

@@ -9,6 +9,7 @@ import dev.bpf4j.internal.sys.Syscall;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
 import java.nio.ByteOrder;
 import java.util.EnumSet;
 import java.util.List;
@@ -29,7 +30,14 @@ final class BtfLoad {
 
     /** Loads BTF already encoded in native byte order; returns the fd. */
     static int load(byte[] bytes, String what) {
-        int fd = BtfCall.tryLoad(bytes, null);
+        try (Arena arena = Arena.ofConfined()) {
+            return load(arena, bytes, what);
+        }
+    }
+
+    /** As {@link #load(byte[], String)}, the first request made in {@code memory} (an object load's scratch). */
+    static int load(SegmentAllocator memory, byte[] bytes, String what) {
+        int fd = BtfCall.tryLoad(memory, bytes, null);
         if (fd >= 0) {
             return fd;
         }

@@ -5,6 +5,7 @@ import dev.bpf4j.LoadPlan.MapPlan;
 import dev.bpf4j.LoadPlan.ProgramPlan;
 import dev.bpf4j.ObjectSpec.ProgramDef;
 import dev.bpf4j.ObjectSpec.VariableDef;
+import dev.bpf4j.internal.sys.BpfAttr;
 import dev.bpf4j.internal.sys.Errno;
 import dev.bpf4j.internal.sys.Fd;
 
@@ -47,10 +48,10 @@ final class ObjectLoader {
         try (Arena arena = Arena.ofConfined()) {
             LoadScratch scratch = new LoadScratch(arena, scratchBytes());
             if (plan.btf != null) {
-                btfFd = new Fd(BtfLoad.load(plan.btf, "the BTF of " + file), "BTF of " + file);
+                btfFd = new Fd(BtfLoad.load(scratch, plan.btf, "the BTF of " + file), "BTF of " + file);
             }
             for (MapPlan m : plan.maps) {
-                maps.put(m.name(), createOrReuse(m));
+                maps.put(m.name(), createOrReuse(scratch, m));
             }
             for (DataPlan d : plan.dataMaps) {
                 createDataMap(scratch, d);
@@ -87,9 +88,16 @@ final class ObjectLoader {
         }
     }
 
-    /** What the load's requests take: program images, and a key and a value per initialiser (8-aligned). */
+    /**
+     * What the load's requests take (8-aligned): the BTF, map creations (with an inner map's template),
+     * program images, and a key and a value per initialiser.
+     */
     private long scratchBytes() {
-        long bytes = 0;
+        long bytes = plan.btf == null ? 0 : align8(plan.btf.length) + align8(BpfAttr.BtfLoad.SIZE);
+        for (MapPlan m : plan.maps) {
+            bytes += align8(BpfAttr.MapCreate.SIZE) * (m.spec().innerSpec() != null ? 2 : 1);
+        }
+        bytes += align8(BpfAttr.MapCreate.SIZE) * plan.dataMaps.size();
         for (ProgramPlan p : plan.programs) {
             bytes += align8(p.image().size());
         }
@@ -121,10 +129,10 @@ final class ObjectLoader {
 
     // ---- maps ----
 
-    private BpfMap createOrReuse(MapPlan plan) {
+    private BpfMap createOrReuse(SegmentAllocator memory, MapPlan plan) {
         MapSpec mapSpec = plan.spec();
         if (plan.pin() == null) {
-            return create(mapSpec, plan.name());
+            return create(memory, mapSpec, plan.name());
         }
         Path path = plan.pin();
         if (Files.exists(path)) {
@@ -144,7 +152,7 @@ final class ObjectLoader {
             reused.add(plan.name());
             return existing;
         }
-        BpfMap created = create(mapSpec, plan.name());
+        BpfMap created = create(memory, mapSpec, plan.name());
         try {
             Files.createDirectories(path.getParent());
             created.pin(path);
@@ -185,16 +193,16 @@ final class ObjectLoader {
      * Creates a map, its BTF type ids (planned without an fd) referring to the object's BTF; a
      * refusal with BTF is retried without, as libbpf does for older kernels.
      */
-    private BpfMap create(MapSpec mapSpec, String name) {
+    private BpfMap create(SegmentAllocator memory, MapSpec mapSpec, String name) {
         int objectBtf = btfFd != null ? btfFd.get() : 0;
         try {
-            return BpfMap.create(mapSpec, objectBtf);
+            return BpfMap.create(memory, mapSpec, objectBtf);
         } catch (BpfSyscallException e) {
             if (objectBtf == 0 || mapSpec.btfKeyTypeId() == 0 && mapSpec.btfValueTypeId() == 0) {
                 throw new BpfException(file + ": map '" + name + "': " + e.getMessage(), e);
             }
             try {
-                return BpfMap.create(mapSpec.toBuilder().btf(0, 0, 0).build(), objectBtf);
+                return BpfMap.create(memory, mapSpec.toBuilder().btf(0, 0, 0).build(), objectBtf);
             } catch (BpfSyscallException again) {
                 throw new BpfException(file + ": map '" + name + "': " + e.getMessage(), e);
             }
@@ -259,7 +267,7 @@ final class ObjectLoader {
     // ---- global data ----
 
     private void createDataMap(SegmentAllocator memory, DataPlan d) {
-        BpfMap m = create(d.spec(), d.name());
+        BpfMap m = create(memory, d.spec(), d.name());
         maps.put(d.name(), m); // closed with the rest if filling fails
         byte[] contents = d.contents();
         MemorySegment key = memory.allocate(4, 8);
