@@ -145,6 +145,13 @@ final class ObjectLinker {
         }
         System.arraycopy(own, 0, code, base * SLOT, own.length);
         slots = base + count;
+        for (int slot = 0; slot < count; slot += wide(base + slot) ? 2 : 1) {
+            if (wide(base + slot) && slot + 1 == count) {
+                throw new BpfFormatException(where(f) + ": 64-bit immediate load at instruction " + slot
+                        + " lacks its second slot");
+            }
+            instructions++; // all of this function's, before a call below places the next function
+        }
         Relocation[] relocations = new Relocation[count]; // by slot: the last one for a slot wins
         for (Relocation r : f.relocations()) {
             if (r.instruction() >= 0 && r.instruction() < count) {
@@ -152,12 +159,7 @@ final class ObjectLinker {
             }
         }
         for (int slot = 0; slot < count; slot += wide(base + slot) ? 2 : 1) {
-            instructions++;
             int at = base + slot;
-            if (wide(at) && slot + 1 == count) {
-                throw new BpfFormatException(where(f) + ": 64-bit immediate load at instruction " + slot
-                        + " lacks its second slot");
-            }
             Relocation r = relocations[slot];
             if (r != null) {
                 relocate(f, at, r, slot);

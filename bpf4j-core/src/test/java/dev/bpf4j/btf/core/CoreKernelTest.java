@@ -1,6 +1,7 @@
 package dev.bpf4j.btf.core;
 
 import dev.bpf4j.BpfObject;
+import dev.bpf4j.LinkedProgram;
 import dev.bpf4j.LoadOptions;
 import dev.bpf4j.ObjectSpec;
 import dev.bpf4j.Program;
@@ -27,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * CO-RE against the running kernel: testdata/core/core_fields.c computes every relocation kind
  * (with a deliberately wrong local layout) and returns the values through its SYSCALL context;
  * each is compared with what the kernel's BTF says, found here by walking members by name.
- * The objects go through {@link BpfObject#load}: the loader relocates. Two program loads; libbpf's
+ * The objects go through {@link BpfObject#load}: the loader relocates. Three program loads; libbpf's
  * instructions for the same objects are compared in LibbpfParityTest.
  */
 class CoreKernelTest {
@@ -86,6 +87,27 @@ class CoreKernelTest {
                 resolutions.toString());
         assertTrue(resolutions.stream().allMatch(x -> x.kind() != CoreReloKind.FIELD_BYTE_OFFSET
                 || x.poisoned() || x.found()), resolutions.toString());
+    }
+
+    @Test
+    @KernelTest
+    void aRelocationInACalledSubprogramIsPlacedWithTheSubprogram() {
+        Btf kernel = KernelBtf.vmlinux();
+        try (BpfObject obj = BpfObject.load(CoreObjects.read("core_subprog.o"), LoadOptions.defaults())) {
+            long[] v = run(obj.program("core_subprog"));
+            assertEquals(bitOffset(kernel, struct(kernel, "task_struct"), "pid") / 8 + 1000, v[0],
+                    "the subprogram's relocated offset of task_struct.pid, plus its argument");
+            assertEquals(4, v[1], "size of task_struct.tgid");
+            LinkedProgram linked = obj.linked("core_subprog");
+            int subprogram = linked.functions().get(1).slot(); // appended after the whole program
+            List<CoreResolution> resolutions = linked.coreRelocations();
+            assertEquals(2, resolutions.size(), resolutions.toString());
+            for (CoreResolution r : resolutions) {
+                assertEquals(r.slot(), linked.instructions().slotOf(r.instruction()),
+                        "instruction index and slot name the same instruction: " + r);
+            }
+            assertTrue(resolutions.stream().anyMatch(r -> r.slot() == subprogram), resolutions.toString());
+        }
     }
 
     @Test
