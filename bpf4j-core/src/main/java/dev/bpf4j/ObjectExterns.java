@@ -42,8 +42,13 @@ final class ObjectExterns {
 
     /** Resolves the object's externs; kernel files are read only when the object has such externs. */
     static ObjectExterns of(ObjectSpec spec) {
-        boolean any = spec.elf().symbols().stream().anyMatch(s -> s.sectionIndex() == 0 && !s.name().isEmpty()
-                && s.binding() != ElfSymbol.STB_LOCAL);
+        boolean any = false; // a loop, not a stream: this runs on every load, and objects seldom have externs
+        for (ElfSymbol s : spec.elf().symbols()) {
+            if (s.sectionIndex() == 0 && !s.name().isEmpty() && s.binding() != ElfSymbol.STB_LOCAL) {
+                any = true;
+                break;
+            }
+        }
         if (!any || spec.btf().isEmpty()) {
             return NONE; // an extern use without BTF is reported by the linker when it meets it
         }
@@ -180,22 +185,9 @@ final class ObjectExterns {
 
     /** True if the BTF has an extern section or an extern variable or function: else prepare leaves it as it is. */
     private static boolean needsPreparing(Btf btf) {
-        for (BtfType t : btf.typesOfKind(BtfKind.DATASEC)) {
-            if (t.name().equals(KCONFIG) || t.name().equals(KSYMS)) {
-                return true;
-            }
-        }
-        for (BtfType t : btf.typesOfKind(BtfKind.VAR)) {
-            if (((BtfType.Var) t).linkage() == BtfType.Linkage.EXTERN) {
-                return true;
-            }
-        }
-        for (BtfType t : btf.typesOfKind(BtfKind.FUNC)) {
-            if (((BtfType.Func) t).linkage() == BtfType.Linkage.EXTERN) {
-                return true;
-            }
-        }
-        return false;
+        return btf.typeByName(KCONFIG, BtfKind.DATASEC).isPresent() || btf.typeByName(KSYMS, BtfKind.DATASEC).isPresent()
+                || btf.anyWithLinkage(BtfKind.VAR, BtfType.Linkage.EXTERN)
+                || btf.anyWithLinkage(BtfKind.FUNC, BtfType.Linkage.EXTERN);
     }
 
     private static int append(List<BtfType> types, BtfType t) {

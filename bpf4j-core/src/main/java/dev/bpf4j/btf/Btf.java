@@ -122,6 +122,19 @@ public final class Btf {
         return found;
     }
 
+    /**
+     * Whether some type of {@code kind} (FUNC or VAR) has {@code linkage}: parsed BTF answers from its
+     * records, without decoding the types (a loader asks this of every object, which seldom has externs).
+     */
+    public boolean anyWithLinkage(BtfKind kind, BtfType.Linkage linkage) {
+        for (int id : table.idsOfKind(kind)) {
+            if (table.linkage(id) == linkage) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     TypeTable table() {
         return table;
     }

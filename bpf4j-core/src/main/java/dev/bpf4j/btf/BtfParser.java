@@ -191,6 +191,11 @@ final class BtfParser {
         return in.rawU32(p);
     }
 
+    /** The linkage of the FUNC or VAR record at {@code p}: a FUNC's vlen, a VAR's first word (both checked by the scan). */
+    Linkage linkageAt(long p) {
+        return Linkage.of(kindAt(p) == BtfKind.FUNC ? in.rawU32(p + 4) & 0xffff : in.rawU32(p + 12));
+    }
+
     BtfStrings strings() {
         return strings;
     }

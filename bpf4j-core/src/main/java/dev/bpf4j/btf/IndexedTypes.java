@@ -56,6 +56,16 @@ final class IndexedTypes implements TypeTable {
         return id < firstId ? TypeTable.super.kind(id) : parser.kindAt(offsets[id - firstId]);
     }
 
+    @Override
+    public BtfType.Linkage linkage(int id) {
+        if (id < firstId) {
+            return TypeTable.super.linkage(id);
+        }
+        int p = offsets[id - firstId];
+        BtfKind k = parser.kindAt(p);
+        return k == BtfKind.FUNC || k == BtfKind.VAR ? parser.linkageAt(p) : null;
+    }
+
     /**
      * For an object's BTF (no base, at most {@value #SCAN_LIMIT} types), one pass over the records sorts
      * every id by kind the first time, and later questions about any kind read that: a loader asks for

@@ -31,6 +31,15 @@ interface TypeTable {
         return get(id).kind();
     }
 
+    /** The linkage of a FUNC or VAR (null for other kinds); a table of raw records reads it without decoding the type. */
+    default BtfType.Linkage linkage(int id) {
+        return switch (get(id)) {
+            case BtfType.Func f -> f.linkage();
+            case BtfType.Var v -> v.linkage();
+            default -> null;
+        };
+    }
+
     /** Ids of the types of this kind, ascending, void left out. Callers do not change the array. */
     default int[] idsOfKind(BtfKind kind) {
         int[] ids = new int[8];

@@ -41,6 +41,36 @@ class BtfTest {
     }
 
     @Test
+    void linkageReadFromTheRecordsIsWhatDecodingGives() {
+        for (String object : List.of("socket_xdp.o", "tailcall.o", "../core/core_externs.o", "../core/core_fields.o")) {
+            for (BtfKind kind : List.of(BtfKind.FUNC, BtfKind.VAR)) {
+                for (BtfType.Linkage linkage : BtfType.Linkage.values()) {
+                    Btf decoded = dev.bpf4j.ObjectSpec.read(TestObjects.path(object)).btf().orElseThrow();
+                    boolean expected = decoded.typesOfKind(kind).stream().anyMatch(t -> switch (t) {
+                        case BtfType.Func f -> f.linkage() == linkage;
+                        case BtfType.Var v -> v.linkage() == linkage;
+                        default -> false;
+                    });
+                    Btf fresh = dev.bpf4j.ObjectSpec.read(TestObjects.path(object)).btf().orElseThrow(); // nothing decoded
+                    assertEquals(expected, fresh.anyWithLinkage(kind, linkage), object + " " + kind + " " + linkage);
+                }
+            }
+        }
+        Btf externs = dev.bpf4j.ObjectSpec.read(TestObjects.path("../core/core_externs.o")).btf().orElseThrow();
+        assertTrue(externs.anyWithLinkage(BtfKind.VAR, BtfType.Linkage.EXTERN));
+        assertTrue(externs.anyWithLinkage(BtfKind.FUNC, BtfType.Linkage.EXTERN));
+        Btf plain = ObjectBtf.of("socket_xdp.o").btf();
+        assertTrue(!plain.anyWithLinkage(BtfKind.VAR, BtfType.Linkage.EXTERN)
+                && !plain.anyWithLinkage(BtfKind.FUNC, BtfType.Linkage.EXTERN));
+        // replaced types answer for themselves
+        BtfType.Var global = (BtfType.Var) plain.typesOfKind(BtfKind.VAR).stream()
+                .filter(t -> ((BtfType.Var) t).linkage() == BtfType.Linkage.GLOBAL).findFirst().orElseThrow();
+        Btf replaced = plain.withReplaced(java.util.Map.of(global.id(),
+                new BtfType.Var(global.id(), global.name(), global.type(), BtfType.Linkage.EXTERN)));
+        assertTrue(replaced.anyWithLinkage(BtfKind.VAR, BtfType.Linkage.EXTERN));
+    }
+
+    @Test
     void changedRecordsArePatchedInPlaceAndOthersFallBackToTheFullWriter() {
         ObjectBtf o = ObjectBtf.of("socket_xdp.o");
         Btf btf = o.btf();
