@@ -11,15 +11,9 @@
 #   CPU (default 1; the measuring thread's)  JVMCPU (the JVM's other threads', default the other CPU)
 set -euo pipefail
 cd "$(dirname "$0")"
-root=$(cd .. && pwd)
-export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+. ./common.sh
 export PATH="$JAVA_HOME/bin:$PATH"
 rev=${1:-HEAD} object=${2:-socket_xdp.o} batches=${3:-200}
-CPU=${CPU:-1}
-if [ -z "${JVMCPU:-}" ]; then
-  JVMCPU=$CPU
-  if [ "$(nproc)" -gt 1 ]; then JVMCPU=$((CPU == 0 ? 1 : 0)); fi
-fi
 out=target/ab && rm -rf "$out" && mkdir -p "$out"
 tree=$(mktemp -d /tmp/bpf4j-ab.XXXXXX)
 trap 'git -C "$root" worktree remove --force "$tree" >/dev/null 2>&1 || rm -rf "$tree"' EXIT

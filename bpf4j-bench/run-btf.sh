@@ -6,9 +6,8 @@
 #   ROUNDS (C rounds before and after, default 5)  ITER (JMH iterations, default 5)  CPU (default 1)
 set -euo pipefail
 cd "$(dirname "$0")"
-root=$(cd .. && pwd)
-export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
-ROUNDS=${ROUNDS:-5} ITER=${ITER:-5} CPU=${CPU:-1}
+. ./common.sh
+ROUNDS=${ROUNDS:-5} ITER=${ITER:-5}
 out=target/bench && mkdir -p "$out" results
 
 gcc -O2 -Wall -o "$out/btf_bench" c/btf_bench.c -lbpf

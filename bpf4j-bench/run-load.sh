@@ -23,13 +23,8 @@
 #   LWARM (JMH load warm-up iterations, default 8)  LITER (JMH load iterations, default 15)
 set -euo pipefail
 cd "$(dirname "$0")"
-root=$(cd .. && pwd)
-export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
-CPU=${CPU:-1} ROUNDS=${ROUNDS:-5} CBATCHES=${CBATCHES:-5} LWARM=${LWARM:-8} LITER=${LITER:-15}
-if [ -z "${JVMCPU:-}" ]; then # another CPU than the measuring thread's, where there is one
-  JVMCPU=$CPU
-  if [ "$(nproc)" -gt 1 ]; then JVMCPU=$((CPU == 0 ? 1 : 0)); fi
-fi
+. ./common.sh
+ROUNDS=${ROUNDS:-5} CBATCHES=${CBATCHES:-5} LWARM=${LWARM:-8} LITER=${LITER:-15}
 if [ $((2 * (2 * CBATCHES + LWARM + LITER) * 10)) -gt 1000 ]; then
   echo "run-load.sh: more than 1000 measured object loads asked for; see the kernel safety note at the top" >&2
   exit 1
