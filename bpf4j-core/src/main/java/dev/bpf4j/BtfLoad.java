@@ -1,10 +1,11 @@
 package dev.bpf4j;
 
 import dev.bpf4j.btf.Btf;
+import dev.bpf4j.btf.BtfKind;
 import dev.bpf4j.btf.BtfSanitizer.Feature;
-import dev.bpf4j.btf.BtfType;
+import dev.bpf4j.features.Probe;
+import dev.bpf4j.features.Probes;
 import dev.bpf4j.internal.sys.BtfCall;
-import dev.bpf4j.internal.sys.Sys;
 import dev.bpf4j.internal.sys.Syscall;
 
 import java.lang.foreign.Arena;
@@ -12,7 +13,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
 import java.nio.ByteOrder;
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Set;
 
 /** BPF_BTF_LOAD of object BTF, and the probes that tell which BTF kinds this kernel knows. */
@@ -53,13 +53,16 @@ final class BtfLoad {
         }
     }
 
-    /** The BTF features this kernel accepts, probed once per process with tiny BTF blobs. */
+    /**
+     * The BTF features this kernel accepts, probed once per process with the tiny BTF blobs of
+     * {@link Probes} (the kind probes `bpf4j features` shows, and one for global functions).
+     */
     static Set<Feature> supported() {
         Set<Feature> s = supported;
         if (s == null) {
             s = EnumSet.noneOf(Feature.class);
             for (Feature f : Feature.values()) {
-                if (accepts(probe(f))) {
+                if (probe(f).supported()) {
                     s.add(f);
                 }
             }
@@ -68,34 +71,15 @@ final class BtfLoad {
         return s;
     }
 
-    private static boolean accepts(Btf btf) {
-        int fd = BtfCall.tryLoad(btf.encode(ByteOrder.nativeOrder()), null);
-        if (fd >= 0) {
-            Sys.close(fd);
-            return true;
-        }
-        return false;
-    }
-
-    /** The smallest BTF using the feature; type 1 is always {@code int}. */
-    static Btf probe(Feature f) {
-        BtfType.Int i32 = new BtfType.Int(1, "int", 4, BtfType.Int.SIGNED, 0, 32);
-        List<BtfType> types = switch (f) {
-            case DATASEC -> List.of(new BtfType.Void(), i32,
-                    new BtfType.Var(2, "x", 1, BtfType.Linkage.GLOBAL),
-                    new BtfType.Datasec(3, ".data", 4, List.of(new BtfType.SecInfo(2, 0, 4))));
-            case FUNC, FUNC_GLOBAL -> List.of(new BtfType.Void(), i32,
-                    new BtfType.FuncProto(2, "", 1, List.of(new BtfType.Param("a", 1))),
-                    new BtfType.Func(3, "f", 2, f == Feature.FUNC ? BtfType.Linkage.STATIC : BtfType.Linkage.GLOBAL));
-            case FLOAT -> List.of(new BtfType.Void(), i32, new BtfType.Float(2, "float", 4));
-            case DECL_TAG -> List.of(new BtfType.Void(), i32,
-                    new BtfType.Var(2, "x", 1, BtfType.Linkage.GLOBAL),
-                    new BtfType.DeclTag(3, "tag", 2, -1, false));
-            case TYPE_TAG -> List.of(new BtfType.Void(), i32,
-                    new BtfType.TypeTag(2, "tag", 1, false), new BtfType.Ptr(3, "", 2));
-            case ENUM64 -> List.of(new BtfType.Void(), i32, new BtfType.Enum(2, "e", true, 8, false,
-                    List.of(new BtfType.EnumValue("big", 1L << 40))));
+    private static Probe probe(Feature f) {
+        return switch (f) {
+            case DATASEC -> Probes.btfKind(BtfKind.DATASEC); // its blob has a VAR too
+            case FUNC -> Probes.btfKind(BtfKind.FUNC);
+            case FUNC_GLOBAL -> Probes.btfGlobalFunction();
+            case FLOAT -> Probes.btfKind(BtfKind.FLOAT);
+            case DECL_TAG -> Probes.btfKind(BtfKind.DECL_TAG);
+            case TYPE_TAG -> Probes.btfKind(BtfKind.TYPE_TAG);
+            case ENUM64 -> Probes.btfKind(BtfKind.ENUM64);
         };
-        return Btf.of(types, ByteOrder.nativeOrder());
     }
 }

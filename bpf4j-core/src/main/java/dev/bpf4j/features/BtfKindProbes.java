@@ -57,9 +57,22 @@ final class BtfKindProbes {
             }
             case VOID -> throw new AssertionError();
         }
+        return load(blob, "a blob with " + kind);
+    }
+
+    /** A FUNC with global linkage (its parameter named, as the kernel wants for a global function). */
+    static Probe globalFunction() {
+        BtfBlob blob = new BtfBlob();
+        int intId = blob.addInt();
+        int proto = blob.add(id -> new BtfType.FuncProto(id, "", intId, List.of(new BtfType.Param("a", intId))));
+        blob.add(id -> new BtfType.Func(id, "probe", proto, BtfType.Linkage.GLOBAL));
+        return load(blob, "a global FUNC");
+    }
+
+    private static Probe load(BtfBlob blob, String what) {
         int fd = blob.tryLoad();
         if (fd < 0) {
-            return Probe.no(-fd, "BPF_BTF_LOAD of a blob with " + kind + " refused");
+            return Probe.no(-fd, "BPF_BTF_LOAD of " + what + " refused");
         }
         Sys.close(fd);
         return Probe.yes();

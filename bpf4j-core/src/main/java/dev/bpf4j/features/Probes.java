@@ -40,6 +40,11 @@ public final class Probes {
         return BtfKindProbes.probe(kind);
     }
 
+    /** Whether the kernel accepts a FUNC with global linkage (5.6), which the loader's sanitizer asks. */
+    public static Probe btfGlobalFunction() {
+        return BtfKindProbes.globalFunction();
+    }
+
     public static SystemInfo system() {
         return SystemInfo.read();
     }
