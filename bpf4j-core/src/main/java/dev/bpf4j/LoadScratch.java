@@ -14,6 +14,7 @@ final class LoadScratch implements SegmentAllocator {
     private final Arena arena;
     private final MemorySegment block;
     private long used;
+    private long spilled;
 
     LoadScratch(Arena arena, long expectedBytes) {
         this.arena = arena;
@@ -27,6 +28,12 @@ final class LoadScratch implements SegmentAllocator {
             used = start + byteSize;
             return block.asSlice(start, byteSize);
         }
+        spilled += byteSize;
         return arena.allocate(byteSize, byteAlignment);
+    }
+
+    /** Bytes allocated past the block, from the arena: 0 when the block was sized right. */
+    long spilled() {
+        return spilled;
     }
 }

@@ -37,6 +37,7 @@ final class ObjectLoader {
     private final List<Path> pins = new ArrayList<>();
     private final List<String> reused = new ArrayList<>();
     private Fd btfFd;
+    private long scratchSpilled;
 
     ObjectLoader(LoadPlan plan) {
         this.plan = plan;
@@ -45,8 +46,9 @@ final class ObjectLoader {
     }
 
     BpfObject load() {
+        LoadScratch scratch = null;
         try (Arena arena = Arena.ofConfined()) {
-            LoadScratch scratch = new LoadScratch(arena, scratchBytes());
+            scratch = new LoadScratch(arena, scratchBytes());
             if (plan.btf != null) {
                 btfFd = new Fd(BtfLoad.load(scratch, plan.btf, "the BTF of " + file), "BTF of " + file);
             }
@@ -85,7 +87,14 @@ final class ObjectLoader {
         } catch (RuntimeException e) {
             closeAll();
             throw e;
+        } finally {
+            scratchSpilled = scratch == null ? 0 : scratch.spilled();
         }
+    }
+
+    /** What the load's requests took beyond the block {@link #scratchBytes} planned: 0 when it planned right. */
+    long scratchSpilled() {
+        return scratchSpilled;
     }
 
     /**

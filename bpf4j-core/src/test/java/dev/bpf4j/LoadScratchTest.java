@@ -33,6 +33,21 @@ class LoadScratchTest {
             }
             assertEquals(1, a.get(ValueLayout.JAVA_BYTE, 3));
             assertEquals(0, scratch.allocate(0, 8).byteSize());
+            assertEquals(16 + 4, scratch.spilled(), "what went to the arena");
+        }
+    }
+
+    /** The load plans its block from what it will ask for: every test object's load fits in it. */
+    @Test
+    @dev.bpf4j.testing.KernelTest
+    void anObjectLoadFitsTheBlockItPlanned() {
+        for (String object : new String[] {"socket_xdp.o", "tailcall.o", "core.o", "../core/core_fields.o"}) {
+            ObjectLoader loader = new ObjectLoader(BpfObject.prepare(
+                    ObjectSpec.read(dev.bpf4j.elf.TestObjects.path(object)), LoadOptions.defaults()));
+            try (BpfObject loaded = loader.load()) {
+                assertTrue(loaded.programs().size() > 0, object);
+                assertEquals(0, loader.scratchSpilled(), object + ": bytes past the planned block");
+            }
         }
     }
 }
