@@ -29,9 +29,10 @@ final class ObjectLinker {
     private final ProgramDef main;
     // The linked program as the kernel reads it (native order): functions are appended as bytes and
     // patched in place, so a slot is a byte offset / 8 and nothing is decoded.
-    private byte[] code;
+    // Sized for the program and every subprogram (CO-RE keeps a function's length): it never grows.
+    private final byte[] code;
     private int slots; // slots used in code
-    private String[] references; // symbolic name at a slot, for the loader
+    private final String[] references; // symbolic name at a slot, for the loader
     private final IdentityTable<ProgramDef, int[]> placed = new IdentityTable<>(); // function -> {first slot, first index}
     private final List<ProgramDef> order = new ArrayList<>();
     private int instructions; // instructions placed (a wide one counts once): CO-RE results give indexes
@@ -138,11 +139,6 @@ final class ObjectLinker {
         int base = slots;
         placed.put(f, new int[] {base, instructions});
         order.add(f);
-        if ((base + count) * SLOT > code.length) {
-            int size = Math.max(code.length * 2, (base + count) * SLOT);
-            code = Arrays.copyOf(code, size);
-            references = Arrays.copyOf(references, size / SLOT);
-        }
         System.arraycopy(own, 0, code, base * SLOT, own.length);
         slots = base + count;
         for (int slot = 0; slot < count; slot += wide(base + slot) ? 2 : 1) {

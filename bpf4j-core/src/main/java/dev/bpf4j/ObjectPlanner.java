@@ -38,7 +38,7 @@ final class ObjectPlanner {
     private final ObjectSpec spec;
     private final LoadOptions options;
     private final String file;
-    private String objectName; // data maps' name prefix, taken from the file name once (Path parsing, not free)
+    private final String objectName; // data maps' name prefix, from the file name once (a Path parse)
     private Btf btf;
     /** Offsets of line_info strings: every record names its file, and programs share subprograms' lines. */
     private Map<String, Integer> datasecIds; // DATASEC name -> type id in the loadable BTF
@@ -47,6 +47,7 @@ final class ObjectPlanner {
         this.spec = spec;
         this.options = options;
         this.file = spec.fileName();
+        this.objectName = objectName(file);
     }
 
     static LoadPlan prepare(ObjectSpec spec, LoadOptions options) {
@@ -190,7 +191,7 @@ final class ObjectPlanner {
     private DataPlan dataPlan(DataSection d) {
         int valueTypeId = btf == null ? 0 : datasecIds().getOrDefault(d.name(), 0);
         int flags = MapFlags.MMAPABLE | (d.readOnly() ? MapFlags.RDONLY_PROG : 0);
-        MapSpec.Builder b = MapSpec.builder(MapType.ARRAY).name(dataMapName(objectName(), d.name()))
+        MapSpec.Builder b = MapSpec.builder(MapType.ARRAY).name(dataMapName(objectName, d.name()))
                 .keySize(4).valueSize((int) d.size()).maxEntries(1).flags(flags);
         if (valueTypeId != 0) {
             b.btf(0, 0, valueTypeId);
@@ -222,7 +223,7 @@ final class ObjectPlanner {
      * for programs and frozen, so the verifier treats the values as constants.
      */
     private DataPlan kconfigPlan(ObjectExterns externs) {
-        MapSpec mapSpec = MapSpec.builder(MapType.ARRAY).name(dataMapName(objectName(), ObjectExterns.KCONFIG))
+        MapSpec mapSpec = MapSpec.builder(MapType.ARRAY).name(dataMapName(objectName, ObjectExterns.KCONFIG))
                 .keySize(4).valueSize(externs.kconfig().size()).maxEntries(1)
                 .flags(MapFlags.MMAPABLE | MapFlags.RDONLY_PROG).build();
         byte[] values;
@@ -232,13 +233,6 @@ final class ObjectPlanner {
             throw new BpfException(file + ": " + e.getMessage(), e);
         }
         return new DataPlan(ObjectExterns.KCONFIG, mapSpec, values, true);
-    }
-
-    private String objectName() {
-        if (objectName == null) {
-            objectName = objectName(file);
-        }
-        return objectName;
     }
 
     /** The object's name as libbpf takes it: the file name up to its first dot. */

@@ -76,9 +76,8 @@ public final class LoadAB {
             throw new IllegalArgumentException("usage: LoadAB OBJECT A.jar B.jar [BATCHES]");
         }
         Affinity.pinFromProperty();
-        Path objectPath = Path.of(System.getProperty("bench.testdata", "testdata/bpf")).resolve(args[0]);
         String object = args[0];
-        byte[] bytes = java.nio.file.Files.readAllBytes(objectPath);
+        byte[] bytes = LoadWarmUp.objectBytes(object);
         Build[] builds = {new Build("A", Path.of(args[1])), new Build("B", Path.of(args[2]))};
         int batches = args.length > 3 ? Integer.parseInt(args[3]) : 200;
         if (batches < 2 || batches > MAX_BATCHES) {

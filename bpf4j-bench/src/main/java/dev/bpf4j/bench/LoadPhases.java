@@ -21,28 +21,25 @@ import java.lang.management.ThreadMXBean;
  */
 public final class LoadPhases {
     private static final int TIGHT = 2_000;
-    private static final int MAX_LOADS = 200;
 
     private LoadPhases() {
     }
 
     public static void main(String[] args) throws Exception {
-        Affinity.pinFromProperty();
-        LoadWarmUp.Command command = LoadWarmUp.Command.parse(args, MAX_LOADS);
+        LoadWarmUp.Command command = LoadWarmUp.Command.start(args);
         String object = command.object();
-        byte[] bytes = command.bytes();
         int loads = command.loads();
-        LoadWarmUp.run(object, bytes);
+        LoadWarmUp.run(object, command.bytes());
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
 
         long sum = 0;
         long t0 = threads.getCurrentThreadCpuTime();
         for (int i = 0; i < TIGHT; i++) {
-            sum += ObjectSpec.parse(object, bytes).programs().size();
+            sum += ObjectSpec.parse(object, command.bytes()).programs().size();
         }
         long t1 = threads.getCurrentThreadCpuTime();
         for (int i = 0; i < TIGHT; i++) {
-            sum += BpfObject.prepare(ObjectSpec.parse(object, bytes), LoadOptions.defaults()).programs().size();
+            sum += BpfObject.prepare(ObjectSpec.parse(object, command.bytes()), LoadOptions.defaults()).programs().size();
         }
         long t2 = threads.getCurrentThreadCpuTime();
         double tightParse = (t1 - t0) / (double) TIGHT;
@@ -54,7 +51,7 @@ public final class LoadPhases {
                 Thread.sleep(LoadWarmUp.PAUSE_MS);
             }
             long a = threads.getCurrentThreadCpuTime();
-            ObjectSpec spec = ObjectSpec.parse(object, bytes);
+            ObjectSpec spec = ObjectSpec.parse(object, command.bytes());
             long b = threads.getCurrentThreadCpuTime();
             LoadPlan plan = BpfObject.prepare(spec, LoadOptions.defaults());
             long c = threads.getCurrentThreadCpuTime();

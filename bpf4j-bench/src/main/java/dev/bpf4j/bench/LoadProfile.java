@@ -27,7 +27,6 @@ import java.util.Map;
  * flame graphs or a closer look.
  */
 public final class LoadProfile {
-    private static final int MAX_LOADS = 200;
     private static final String[][] STEPS = {
             {"parse", "dev/bpf4j/ObjectSpec.parse"},
             {"prepare", "dev/bpf4j/ObjectPlanner.run"},
@@ -39,18 +38,16 @@ public final class LoadProfile {
     }
 
     public static void main(String[] args) throws Exception {
-        Affinity.pinFromProperty();
-        LoadWarmUp.Command command = LoadWarmUp.Command.parse(args, MAX_LOADS);
+        LoadWarmUp.Command command = LoadWarmUp.Command.start(args);
         String object = command.object();
-        byte[] bytes = command.bytes();
         int loads = command.loads();
         AsyncProfiler profiler = AsyncProfiler.getInstance(nativeLibrary().toString());
-        LoadWarmUp.run(object, bytes);
+        LoadWarmUp.run(object, command.bytes());
 
         Path out = Path.of(System.getProperty("bench.profileOut", "target/load-profile.collapsed")).toAbsolutePath();
         Files.createDirectories(out.getParent());
         profiler.execute("start,event=cpu,interval=100000,alluser,threads");
-        long sum = measure(object, bytes, loads);
+        long sum = measure(object, command.bytes(), loads);
         profiler.execute("stop,collapsed,ann,file=" + out);
         System.out.printf("%s: %d paced loads after the warm-up (checksum %d), stacks in %s%n", object, loads,
                 sum % 10, out);

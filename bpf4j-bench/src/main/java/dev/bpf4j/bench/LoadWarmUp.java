@@ -73,20 +73,27 @@ final class LoadWarmUp {
         return sum;
     }
 
+    /** A test object's bytes, from testdata/bpf or {@code -Dbench.testdata=DIR}. */
+    static byte[] objectBytes(String object) throws IOException {
+        return Files.readAllBytes(Path.of(System.getProperty("bench.testdata", "testdata/bpf")).resolve(object));
+    }
+
     /**
      * The command line of the load drivers ({@link LoadPhases}, {@link LoadProfile}): {@code [OBJECT [LOADS]]},
-     * socket_xdp.o and 100 by default, at most {@code maxLoads} loads (kernel pacing, see run-load.sh);
-     * the object is read from testdata/bpf or {@code -Dbench.testdata=DIR}.
+     * socket_xdp.o and 100 by default, at most {@value #MAX_LOADS} loads (kernel pacing, see run-load.sh).
      */
     record Command(String object, byte[] bytes, int loads) {
-        static Command parse(String[] args, int maxLoads) throws IOException {
+        static final int MAX_LOADS = 200;
+
+        /** Pins the measuring thread ({@code -Dbench.cpu}), reads the command line and the object. */
+        static Command start(String[] args) throws IOException {
+            Affinity.pinFromProperty();
             String object = args.length > 0 ? args[0] : "socket_xdp.o";
             int loads = args.length > 1 ? Integer.parseInt(args[1]) : 100;
-            if (loads < 1 || loads > maxLoads) {
-                throw new IllegalArgumentException("LOADS must be 1.." + maxLoads + ", not " + loads);
+            if (loads < 1 || loads > MAX_LOADS) {
+                throw new IllegalArgumentException("LOADS must be 1.." + MAX_LOADS + ", not " + loads);
             }
-            Path dir = Path.of(System.getProperty("bench.testdata", "testdata/bpf"));
-            return new Command(object, Files.readAllBytes(dir.resolve(object)), loads);
+            return new Command(object, objectBytes(object), loads);
         }
     }
 
