@@ -8,6 +8,11 @@
 # Kernel safety: as run-load.sh, every load is paced; the warm-up makes LoadWarmUp.WARM_LOADS whole
 # loads per side (-Dbench.warmLoads through JAVA_OPTS to change it), and each of the BATCHES (default
 # 200) pairs 20 more. tailcall.o makes one map-in-map update per load (see run-load.sh).
+# JAVA_OPTS=-Dbench.cold=true: no kernel calls; BATCHES rounds (up to 20000) in which each build parses and
+# prepares the object once after a 20 ms sleep (caches as cold as after a load's kernel work): a change to
+# parse or prepare resolved to a few µs in minutes, where tailcall.o's whole loads wait for RCU each.
+# The interval is within one JVM: HEAD against itself gave +8, +9 and -6 µs (±5) in three cold runs, as
+# the JIT places each build's code differently per run. Repeat a run before believing under ~10 µs.
 #   CPU (default 1; the measuring thread's)  JVMCPU (the JVM's other threads', default the other CPU)
 set -euo pipefail
 cd "$(dirname "$0")"

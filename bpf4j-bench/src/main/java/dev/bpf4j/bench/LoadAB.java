@@ -25,9 +25,17 @@ import java.nio.file.Path;
  * 200 batch pairs by default; {@code bash bpf4j-bench/ab-load.sh REV} builds REV and the working tree
  * and runs this. The whole-load warm-up is {@link LoadWarmUp#WARM_LOADS} per side ({@code
  * -Dbench.warmLoads=N}); run-load.sh's note on kernel safety applies.
+ * <p>
+ * With {@code -Dbench.cold=true} nothing reaches the kernel: after the prepare warm-up the builds take
+ * turns at one parse + prepare each, every one after a {@value #COLD_PAUSE_MS} ms sleep, which leaves this
+ * VM's caches as cold as a load after its kernel work does (BATCHES rounds, up to {@value #MAX_ROUNDS}).
+ * Parse and prepare make no system call, so the figure is user time, exact; a few minutes give a
+ * ±2-3 µs interval where whole loads of tailcall.o (an RCU wait each) take far longer.
  */
 public final class LoadAB {
     private static final int MAX_BATCHES = 1000;
+    private static final int MAX_ROUNDS = 20_000;
+    private static final int COLD_PAUSE_MS = 20;
 
     private LoadAB() {
     }
@@ -79,9 +87,11 @@ public final class LoadAB {
         String object = args[0];
         byte[] bytes = LoadWarmUp.objectBytes(object);
         Build[] builds = {new Build("A", Path.of(args[1])), new Build("B", Path.of(args[2]))};
+        boolean cold = Boolean.getBoolean("bench.cold");
         int batches = args.length > 3 ? Integer.parseInt(args[3]) : 200;
-        if (batches < 2 || batches > MAX_BATCHES) {
-            throw new IllegalArgumentException("BATCHES must be 2.." + MAX_BATCHES + ", not " + batches);
+        int most = cold ? MAX_ROUNDS : MAX_BATCHES;
+        if (batches < 2 || batches > most) {
+            throw new IllegalArgumentException("BATCHES must be 2.." + most + ", not " + batches);
         }
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
 
@@ -90,6 +100,11 @@ public final class LoadAB {
             for (int i = 0; i < LoadWarmUp.WARM_PREPARES; i++) {
                 b.plan(object, bytes);
             }
+        }
+        if (cold) {
+            coldPrepares(builds, object, bytes, batches, threads);
+            System.out.printf("  A = %s%n  B = %s%n", args[1], args[2]);
+            return;
         }
         int warmLoads = Integer.getInteger("bench.warmLoads", LoadWarmUp.WARM_LOADS);
         for (int i = 0; i < warmLoads; i++) {
@@ -131,6 +146,24 @@ public final class LoadAB {
         report("parse + prepare", prepare);
     }
 
+    /** Kernel-free rounds: each build parses and prepares the object once after a sleep, turn about. */
+    private static void coldPrepares(Build[] builds, String object, byte[] bytes, int rounds, ThreadMXBean threads)
+            throws Exception {
+        double[][] prepare = new double[2][rounds];
+        for (int k = 0; k < rounds; k++) {
+            for (int turn = 0; turn < 2; turn++) {
+                int side = k % 2 == 0 ? turn : 1 - turn;
+                Thread.sleep(COLD_PAUSE_MS);
+                long start = threads.getCurrentThreadCpuTime();
+                builds[side].plan(object, bytes);
+                prepare[side][k] = (threads.getCurrentThreadCpuTime() - start) / 1e3;
+            }
+        }
+        System.out.printf("%s: %d rounds of one parse + prepare per side, each after a %d ms sleep (no kernel calls)%n",
+                object, rounds, COLD_PAUSE_MS);
+        report("parse + prepare", prepare);
+    }
+
     private static void report(String what, double[][] perBatch) {
         int n = perBatch[0].length;
         double a = mean(perBatch[0]);
@@ -145,7 +178,7 @@ public final class LoadAB {
             variance += (x - d) * (x - d);
         }
         double interval = 1.96 * Math.sqrt(variance / (n - 1) / n);
-        System.out.printf("  %-20s A %7.1f  B %7.1f µs/load   B - A %+7.1f ± %.1f (95%%)%n", what, a, b, d, interval);
+        System.out.printf("  %-20s A %7.1f  B %7.1f µs/op     B - A %+7.1f ± %.1f (95%%)%n", what, a, b, d, interval);
     }
 
     private static double mean(double[] xs) {
