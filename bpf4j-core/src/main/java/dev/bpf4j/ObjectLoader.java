@@ -10,7 +10,6 @@ import dev.bpf4j.internal.sys.Errno;
 import dev.bpf4j.internal.sys.Fd;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
 import java.lang.foreign.ValueLayout;
@@ -46,9 +45,8 @@ final class ObjectLoader {
     }
 
     BpfObject load() {
-        LoadScratch scratch = null;
-        try (Arena arena = Arena.ofConfined()) {
-            scratch = new LoadScratch(arena, scratchBytes());
+        LoadScratch scratch = LoadScratch.open(scratchBytes());
+        try (scratch) {
             if (plan.btf != null) {
                 btfFd = new Fd(BtfLoad.load(scratch, plan.btf, "the BTF of " + file), "BTF of " + file);
             }
@@ -88,7 +86,7 @@ final class ObjectLoader {
             closeAll();
             throw e;
         } finally {
-            scratchSpilled = scratch == null ? 0 : scratch.spilled();
+            scratchSpilled = scratch.spilled();
         }
     }
 
