@@ -38,7 +38,7 @@ final class ObjectPlanner {
     private final ObjectSpec spec;
     private final LoadOptions options;
     private final String file;
-    private final String objectName; // data maps' name prefix, from the file name once (a Path parse)
+    private final String objectName; // data maps' name prefix, from the file name once
     private Btf btf;
     /** Offsets of line_info strings: every record names its file, and programs share subprograms' lines. */
     private Map<String, Integer> datasecIds; // DATASEC name -> type id in the loadable BTF
@@ -235,10 +235,19 @@ final class ObjectPlanner {
         return new DataPlan(ObjectExterns.KCONFIG, mapSpec, values, true);
     }
 
-    /** The object's name as libbpf takes it: the file name up to its first dot. */
+    /**
+     * The object's name as libbpf takes it: the file name up to its first dot. The last part of the
+     * path is found by hand: a Path would run the file system's parsing, cold, on every load.
+     */
     static String objectName(String fileName) {
-        Path p = Path.of(fileName).getFileName();
-        String name = p == null ? fileName : p.toString();
+        int end = fileName.length();
+        while (end > 1 && fileName.charAt(end - 1) == '/') {
+            end--;
+        }
+        String name = fileName.substring(fileName.lastIndexOf('/', end - 1) + 1, end);
+        if (name.isEmpty()) {
+            name = fileName; // "/" or ""
+        }
         int dot = name.indexOf('.');
         return dot > 0 ? name.substring(0, dot) : name;
     }

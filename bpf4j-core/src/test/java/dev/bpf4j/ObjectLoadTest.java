@@ -118,6 +118,10 @@ class ObjectLoadTest {
         assertEquals("a_long_o.data", ObjectPlanner.dataMapName("a_long_object_name", ".data"));
         assertEquals("x.rodata", ObjectPlanner.dataMapName("x", ".rodata"));
         assertEquals("socket_xdp", ObjectPlanner.objectName("/tmp/socket_xdp.bpfeb.o"));
+        assertEquals("socket_xdp", ObjectPlanner.objectName("socket_xdp.o"));
+        assertEquals("prog", ObjectPlanner.objectName("objs//prog.bpf.o/"));
+        assertEquals(".hidden", ObjectPlanner.objectName("/x/.hidden"), "a leading dot is not cut");
+        assertEquals("/", ObjectPlanner.objectName("/"));
     }
 
     @Test
