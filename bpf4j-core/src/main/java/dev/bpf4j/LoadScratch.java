@@ -47,7 +47,7 @@ final class LoadScratch implements SegmentAllocator, AutoCloseable {
             k.block = Arena.ofAuto().allocate(Math.max(size, 2 * k.block.byteSize()), 8); // the old one goes to the GC
         }
         k.inUse = true;
-        return new LoadScratch(k, k.block, null);
+        return new LoadScratch(k, k.block.asSlice(0, size), null); // the planned size: a bad plan spills, as it would without a kept block
     }
 
     @Override

@@ -11,6 +11,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LoadScratchTest {
     @Test
     void slicesTheBlockAlignedThenFallsBackToTheArena() {
+        try (LoadScratch big = LoadScratch.open(4096)) {
+            big.allocate(8, 8); // the thread now keeps a block of 4 KB; a load that planned 32 bytes still gets 32
+        }
         try (LoadScratch scratch = LoadScratch.open(32)) {
             MemorySegment a = scratch.allocate(4, 8);
             MemorySegment b = scratch.allocate(12, 8);
