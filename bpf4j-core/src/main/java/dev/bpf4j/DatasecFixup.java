@@ -6,6 +6,7 @@ import dev.bpf4j.btf.BtfType;
 import dev.bpf4j.elf.ElfFile;
 import dev.bpf4j.elf.ElfSection;
 import dev.bpf4j.elf.ElfSymbol;
+import dev.bpf4j.elf.SymbolLookup;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -43,18 +44,13 @@ final class DatasecFixup {
                     + "' has variables but no ELF section of that name places them");
         }
         ElfSection s = section.get();
-        Map<String, ElfSymbol> symbols = new HashMap<>();
-        for (ElfSymbol x : elf.symbolsIn(s)) {
-            if (!x.isSection()) {
-                symbols.putIfAbsent(x.name(), x); // the first, as a search in symbol order would find
-            }
-        }
+        SymbolLookup symbols = SymbolLookup.of(elf.symbolsIn(s));
         List<BtfType.SecInfo> vars = new ArrayList<>();
         for (BtfType.SecInfo v : d.vars()) {
             BtfType t = btf.type(v.type());
             int offset = v.offset();
             if (t instanceof BtfType.Var var) {
-                ElfSymbol sym = symbols.get(var.name());
+                ElfSymbol sym = symbols.first(var.name());
                 if (sym != null) {
                     offset = (int) sym.value();
                     if (var.linkage() == BtfType.Linkage.GLOBAL && (sym.visibility() == ElfSymbol.STV_HIDDEN

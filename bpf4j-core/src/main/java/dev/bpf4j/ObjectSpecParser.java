@@ -13,6 +13,7 @@ import dev.bpf4j.elf.ElfFile;
 import dev.bpf4j.elf.ElfRelocation;
 import dev.bpf4j.elf.ElfSection;
 import dev.bpf4j.elf.ElfSymbol;
+import dev.bpf4j.elf.SymbolLookup;
 
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
@@ -263,14 +264,13 @@ final class ObjectSpecParser {
         }
         List<ElfRelocation> initialisers = elf.relocationsFor(s);
         // clang leaves DATASEC offsets at 0 (loaders fill them in): the symbols give the placement
-        List<ElfSymbol> symbols = elf.symbolsIn(s);
-        Map<String, ElfSymbol> byName = symbols.size() > FEW_SYMBOLS ? firstByName(symbols) : null;
+        SymbolLookup symbols = SymbolLookup.of(elf.symbolsIn(s));
         List<MapDef> maps = new ArrayList<>(sec.vars().size());
         for (BtfType.SecInfo info : sec.vars()) {
             if (!(btf.type(info.type()) instanceof BtfType.Var var)) {
                 throw elf.error(s, "BTF .maps entry #" + info.type() + " is not a variable", s.offset());
             }
-            ElfSymbol sym = byName != null ? byName.get(var.name()) : firstNamed(symbols, var.name());
+            ElfSymbol sym = symbols.first(var.name());
             if (sym == null) {
                 throw elf.error(s, "map '" + var.name() + "' has no symbol in .maps", s.offset());
             }
@@ -283,26 +283,6 @@ final class ObjectSpecParser {
             maps.add(btfMap(s, var.name(), var.type(), start, start + size, initialisers, true));
         }
         return maps;
-    }
-
-    /** Up to this many symbols in .maps, a map's symbol is found by a scan rather than a hash map of all. */
-    private static final int FEW_SYMBOLS = 16;
-
-    private static ElfSymbol firstNamed(List<ElfSymbol> symbols, String name) {
-        for (ElfSymbol sym : symbols) {
-            if (sym.name().equals(name)) {
-                return sym;
-            }
-        }
-        return null;
-    }
-
-    private static Map<String, ElfSymbol> firstByName(List<ElfSymbol> symbols) {
-        Map<String, ElfSymbol> byName = new HashMap<>();
-        for (ElfSymbol sym : symbols) {
-            byName.putIfAbsent(sym.name(), sym);
-        }
-        return byName;
     }
 
     /** A map definition's field as errors name it; built only for an error. */
