@@ -40,8 +40,7 @@ final class ObjectPlanner {
     private final String file;
     private final String objectName; // data maps' name prefix, from the file name once
     private Btf btf;
-    /** Offsets of line_info strings: every record names its file, and programs share subprograms' lines. */
-    private Map<String, Integer> datasecIds; // DATASEC name -> type id in the loadable BTF
+    private Map<String, Integer> datasecIds; // DATASEC name -> type id in the loadable BTF, made when first asked
 
     private ObjectPlanner(ObjectSpec spec, LoadOptions options) {
         this.spec = spec;

@@ -29,8 +29,9 @@ import java.nio.file.Path;
  * With {@code -Dbench.cold=true} nothing reaches the kernel: after the prepare warm-up the builds take
  * turns at one parse + prepare each, every one after a {@value #COLD_PAUSE_MS} ms sleep, which leaves this
  * VM's caches as cold as a load after its kernel work does (BATCHES rounds, up to {@value #MAX_ROUNDS}).
- * Parse and prepare make no system call, so the figure is user time, exact; a few minutes give a
- * ±2-3 µs interval where whole loads of tailcall.o (an RCU wait each) take far longer.
+ * Parse and prepare make no system call, so the figure is user time, exact: 1000 rounds (two minutes)
+ * give about ±5 µs for tailcall.o, whose whole loads (an RCU wait each) take far longer. Runs of the same
+ * code differ by up to 9 µs from one JVM to the next (ab-load.sh): repeat a run before believing less.
  */
 public final class LoadAB {
     private static final int MAX_BATCHES = 1000;
