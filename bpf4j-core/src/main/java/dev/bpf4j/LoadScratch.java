@@ -13,7 +13,10 @@ import java.lang.foreign.SegmentAllocator;
  * be used after that (the kernel copies what a request points at during the call).
  */
 final class LoadScratch implements SegmentAllocator, AutoCloseable {
-    /** A thread keeps a block up to this size; a load that needs more gets a block of its own. */
+    /**
+     * A thread keeps a block up to this size; a load that needs more gets a block of its own, freed when
+     * it ends. So a thread that has loaded objects holds at most this much native memory until it ends.
+     */
     static final long KEPT_BLOCK_LIMIT = 256 << 10;
     private static final ThreadLocal<Kept> KEPT = ThreadLocal.withInitial(Kept::new);
 
