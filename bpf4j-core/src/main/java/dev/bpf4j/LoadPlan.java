@@ -1,6 +1,7 @@
 package dev.bpf4j;
 
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
@@ -24,9 +25,10 @@ public final class LoadPlan {
         this.spec = spec;
         this.options = options;
         this.btf = btf;
-        this.maps = List.copyOf(maps);
-        this.dataMaps = List.copyOf(dataMaps);
-        this.programs = List.copyOf(programs);
+        // the planner hands over lists it made for this plan and keeps no reference: wrapped, not copied
+        this.maps = Collections.unmodifiableList(maps);
+        this.dataMaps = Collections.unmodifiableList(dataMaps);
+        this.programs = Collections.unmodifiableList(programs);
     }
 
     public ObjectSpec spec() {

@@ -48,7 +48,8 @@ final class ObjectLoader {
         LoadScratch scratch = LoadScratch.open(scratchBytes());
         try (scratch) {
             if (plan.btf != null) {
-                btfFd = new Fd(BtfLoad.load(scratch, plan.btf, "the BTF of " + file), "BTF of " + file);
+                String what = "the BTF of " + file;
+                btfFd = new Fd(BtfLoad.load(scratch, plan.btf, what), what);
             }
             for (MapPlan m : plan.maps) {
                 maps.put(m.name(), createOrReuse(scratch, m));

@@ -6,6 +6,7 @@ import dev.bpf4j.elf.ElfFile;
 import dev.bpf4j.elf.ElfSymbol;
 
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
@@ -147,10 +148,11 @@ public final class ObjectSpec {
         this.elf = elf;
         this.license = license;
         this.kernelVersion = kernelVersion;
-        this.programs = List.copyOf(programs);
-        this.subprograms = List.copyOf(subprograms);
-        this.maps = List.copyOf(maps);
-        this.dataSections = List.copyOf(dataSections);
+        // the parser hands over lists it made for this spec and keeps no reference: wrapped, not copied
+        this.programs = Collections.unmodifiableList(programs);
+        this.subprograms = Collections.unmodifiableList(subprograms);
+        this.maps = Collections.unmodifiableList(maps);
+        this.dataSections = Collections.unmodifiableList(dataSections);
         this.btf = btf;
         this.btfExt = btfExt;
     }

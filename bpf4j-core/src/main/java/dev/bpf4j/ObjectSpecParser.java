@@ -96,19 +96,12 @@ final class ObjectSpecParser {
     }
 
     private void findNamedSections() {
-        // equals, not a switch: a switch on the name hashes every section name, which cost more
-        for (ElfSection s : elf.sections()) {
-            String n = s.name();
-            if (btfSection == null && n.equals(".BTF")) {
-                btfSection = s;
-            } else if (extSection == null && n.equals(".BTF.ext")) {
-                extSection = s;
-            } else if (licenseSection == null && n.equals("license")) {
-                licenseSection = s;
-            } else if (versionSection == null && n.equals("version")) {
-                versionSection = s;
-            }
-        }
+        // one lookup each: the same compiled ElfFile.section serves every caller, where a loop comparing
+        // each name with all four here made a large method of its own for the JIT
+        btfSection = elf.section(".BTF").orElse(null);
+        extSection = elf.section(".BTF.ext").orElse(null);
+        licenseSection = elf.section("license").orElse(null);
+        versionSection = elf.section("version").orElse(null);
     }
 
     // ---- license and version ----
@@ -311,29 +304,33 @@ final class ObjectSpecParser {
         MapDef inner = null;
         Map<Integer, String> values = Map.of();
         for (BtfType.Member m : def.members()) {
+            // each member's type resolved once, here: the fields below only look at it
+            BtfType resolved = btf.resolve(m.type());
+            int pointee = resolved instanceof BtfType.Ptr p ? p.type() : -1;
+            BtfType target = pointee >= 0 ? btf.resolve(pointee) : null;
             switch (m.name()) {
-                case "type" -> type = uintField(s, m, name, start);
-                case "key_size" -> keySize = agreeingSize(s, keySize, uintField(s, m, name, start), "key", name, start);
-                case "value_size" ->
-                        valueSize = agreeingSize(s, valueSize, uintField(s, m, name, start), "value", name, start);
-                case "max_entries" -> maxEntries = uintField(s, m, name, start);
-                case "map_flags" -> flags = uintField(s, m, name, start);
-                case "numa_node" -> numaNode = uintField(s, m, name, start);
-                case "pinning" -> pinning = uintField(s, m, name, start);
-                case "map_extra" -> mapExtra = ulongField(s, m, name, start);
+                case "type" -> type = uintField(s, m, target, name, start);
+                case "key_size" -> keySize = agreeingSize(s, keySize, uintField(s, m, target, name, start), "key", name, start);
+                case "value_size" -> valueSize = agreeingSize(s, valueSize, uintField(s, m, target, name, start), "value",
+                        name, start);
+                case "max_entries" -> maxEntries = uintField(s, m, target, name, start);
+                case "map_flags" -> flags = uintField(s, m, target, name, start);
+                case "numa_node" -> numaNode = uintField(s, m, target, name, start);
+                case "pinning" -> pinning = uintField(s, m, target, name, start);
+                case "map_extra" -> mapExtra = ulongField(s, m, resolved, target, name, start);
                 case "key" -> {
-                    keyTypeId = pointee(s, m, name, start);
+                    keyTypeId = pointee(s, m, pointee, name, start);
                     keySize = agreeingSize(s, keySize, sizeOf(s, keyTypeId, name, m, start), "key", name, start);
                 }
                 case "value" -> {
-                    valueTypeId = pointee(s, m, name, start);
+                    valueTypeId = pointee(s, m, pointee, name, start);
                     valueSize = agreeingSize(s, valueSize, sizeOf(s, valueTypeId, name, m, start), "value", name, start);
                 }
                 case "values" -> {
                     if (!outer) {
                         throw elf.error(s, field(name, m) + ": an inner map cannot have its own values", s.offset() + start);
                     }
-                    if (!(btf.resolve(m.type()) instanceof BtfType.Array array)
+                    if (!(resolved instanceof BtfType.Array array)
                             || !(btf.resolve(array.elementType()) instanceof BtfType.Ptr ptr)) {
                         throw elf.error(s, field(name, m) + " must be an array of pointers", s.offset() + start);
                     }
@@ -361,26 +358,26 @@ final class ObjectSpecParser {
                 mapExtra, keyTypeId, valueTypeId, inner, values);
     }
 
-    /** {@code __uint(name, n)} is {@code int (*name)[n]}: the number is the array length. */
-    private int uintField(ElfSection s, BtfType.Member m, String map, long start) {
-        if (btf.resolve(m.type()) instanceof BtfType.Ptr p && btf.resolve(p.type()) instanceof BtfType.Array a) {
+    /** {@code __uint(name, n)} is {@code int (*name)[n]}: the number is the array length ({@code target}, resolved). */
+    private int uintField(ElfSection s, BtfType.Member m, BtfType target, String map, long start) {
+        if (target instanceof BtfType.Array a) {
             return a.length();
         }
         throw elf.error(s, field(map, m) + " must be written __uint(name, value)", s.offset() + start);
     }
 
     /** {@code __ulong(name, n)} is an anonymous enum holding n; {@code __uint} is accepted too. */
-    private long ulongField(ElfSection s, BtfType.Member m, String map, long start) {
-        if (btf.resolve(m.type()) instanceof BtfType.Enum e && e.values().size() == 1) {
+    private long ulongField(ElfSection s, BtfType.Member m, BtfType resolved, BtfType target, String map, long start) {
+        if (resolved instanceof BtfType.Enum e && e.values().size() == 1) {
             return e.values().get(0).value();
         }
-        return Integer.toUnsignedLong(uintField(s, m, map, start));
+        return Integer.toUnsignedLong(uintField(s, m, target, map, start));
     }
 
-    /** {@code __type(name, T)} is {@code T *name}. */
-    private int pointee(ElfSection s, BtfType.Member m, String map, long start) {
-        if (btf.resolve(m.type()) instanceof BtfType.Ptr p) {
-            return p.type();
+    /** {@code __type(name, T)} is {@code T *name}: {@code pointee} is T's id, or -1 when the member is no pointer. */
+    private int pointee(ElfSection s, BtfType.Member m, int pointee, String map, long start) {
+        if (pointee >= 0) {
+            return pointee;
         }
         throw elf.error(s, field(map, m) + " must be written __type(name, type)", s.offset() + start);
     }

@@ -137,8 +137,8 @@ public final class BtfExt {
         }
 
         <T> Map<String, List<T>> subsection(int headerField, String what, int minRecord, RecordReader<T> record) {
-            int off = in.length(headerField, what + " offset");
-            int len = in.length(headerField + 4, what + " length");
+            int off = in.length(headerField, what, " offset");
+            int len = in.length(headerField + 4, what, " length");
             if (len == 0) {
                 return Map.of();
             }
@@ -148,7 +148,7 @@ public final class BtfExt {
             if (len < 4) {
                 throw in.error(what + " is too short for its record size", start);
             }
-            int recSize = in.length(start, what + " record size");
+            int recSize = in.length(start, what, " record size");
             if (recSize < minRecord || recSize % 4 != 0 || recSize > 1024) {
                 throw in.error(what + " record size " + recSize + " is not a multiple of 4 between "
                         + minRecord + " and 1024", start);
@@ -160,7 +160,7 @@ public final class BtfExt {
                     throw in.error(what + " section header is truncated", p);
                 }
                 String section = string(in.u32(p), p);
-                int count = in.length(p + 4, what + " record count");
+                int count = in.length(p + 4, what, " record count");
                 long bytes = (long) count * recSize;
                 if (bytes > end - (p + 8)) {
                     throw in.error(what + " for section '" + section + "': " + count + " records of " + recSize

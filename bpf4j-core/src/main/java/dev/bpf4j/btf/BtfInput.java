@@ -122,9 +122,14 @@ final class BtfInput {
 
     /** A u32 that is used as a count, length or offset: must fit in an int. */
     int length(long offset, String what) {
+        return length(offset, what, "");
+    }
+
+    /** A length named {@code what + field}, joined only for an error: this runs per BTF.ext subsection. */
+    int length(long offset, String what, String field) {
         int v = u32(offset);
         if (v < 0) {
-            throw error(what + " " + Integer.toUnsignedString(v) + " is too large", offset);
+            throw error(what + field + " " + Integer.toUnsignedString(v) + " is too large", offset);
         }
         return v;
     }

@@ -150,7 +150,9 @@ public final class ElfFile {
         if (shentsize != SHDR_SIZE) {
             throw in.error("ELF header", "section header size " + shentsize + " is not " + SHDR_SIZE, 0x3a);
         }
-        in.require("section header table", shoff, (long) shnum * SHDR_SIZE, shnum + " section headers");
+        if (!in.holds(shoff, (long) shnum * SHDR_SIZE)) { // the message only when it fails: this runs per parse
+            in.require("section header table", shoff, (long) shnum * SHDR_SIZE, shnum + " section headers");
+        }
         if (shstrndx >= shnum) {
             throw in.error("ELF header", "section name table index " + shstrndx
                     + " out of range (" + shnum + " sections)", 0x3e);
