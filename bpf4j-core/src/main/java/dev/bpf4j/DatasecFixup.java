@@ -2,69 +2,75 @@ package dev.bpf4j;
 
 import dev.bpf4j.btf.Btf;
 import dev.bpf4j.btf.BtfKind;
+import dev.bpf4j.btf.BtfRecords;
 import dev.bpf4j.btf.BtfType;
 import dev.bpf4j.elf.ElfFile;
 import dev.bpf4j.elf.ElfSection;
 import dev.bpf4j.elf.ElfSymbol;
 import dev.bpf4j.elf.SymbolLookup;
 
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
  * Completes what clang leaves for the loader in an object's BTF: a DATASEC's size and its
  * variables' offsets are 0 in the object (the linker would place them); the section headers and
  * the symbol table say where they are. Hidden globals become static, as libbpf makes them, so the
- * kernel does not treat them as shared.
+ * kernel does not treat them as shared. The extern sections (.kconfig, .ksyms) are
+ * {@link ObjectExterns}'s to lay out.
+ * <p>
+ * The words are written into a copy of the object's BTF blob ({@link BtfRecords}): a load runs this
+ * with cold caches, and decoding the sections into types, replacing them and encoding them again
+ * cost more than the fix itself.
  */
 final class DatasecFixup {
     private DatasecFixup() {
     }
 
-    static Btf apply(Btf btf, ElfFile elf) {
-        Map<Integer, BtfType> fixed = new HashMap<>();
-        for (BtfType t : btf.typesOfKind(BtfKind.DATASEC)) {
-            fix(btf, fixed, (BtfType.Datasec) t, elf);
+    /** The object's BTF blob, in its own byte order, with every DATASEC placed. */
+    static byte[] apply(Btf btf, ElfFile elf) {
+        BtfRecords records = BtfRecords.copyOf(btf);
+        for (int id : records.idsOfKind(BtfKind.DATASEC)) {
+            fix(records, id, elf);
         }
-        return btf.withReplaced(fixed);
+        return records.bytes();
     }
 
-    /** Puts the placed DATASEC, and its hidden globals made static, into {@code fixed}. */
-    private static void fix(Btf btf, Map<Integer, BtfType> fixed, BtfType.Datasec d, ElfFile elf) {
-        Optional<ElfSection> section = elf.section(d.name());
+    private static void fix(BtfRecords r, int id, ElfFile elf) {
+        String name = r.name(id);
+        if (name.equals(ObjectExterns.KCONFIG) || name.equals(ObjectExterns.KSYMS)) {
+            return;
+        }
+        int count = r.varCount(id);
+        Optional<ElfSection> section = elf.section(name);
         if (section.isEmpty()) {
-            if (d.vars().isEmpty() || d.size() != 0) {
+            if (count == 0 || r.size(id) != 0) {
                 return; // nothing to place, or placed already
             }
-            throw new BpfFormatException(elf.fileName() + ": BTF DATASEC '" + d.name()
+            throw new BpfFormatException(elf.fileName() + ": BTF DATASEC '" + name
                     + "' has variables but no ELF section of that name places them");
         }
         ElfSection s = section.get();
         SymbolLookup symbols = SymbolLookup.of(elf.symbolsIn(s));
-        List<BtfType.SecInfo> vars = new ArrayList<>();
-        for (BtfType.SecInfo v : d.vars()) {
-            BtfType t = btf.type(v.type());
-            int offset = v.offset();
-            if (t instanceof BtfType.Var var) {
-                ElfSymbol sym = symbols.first(var.name());
-                if (sym != null) {
-                    offset = (int) sym.value();
-                    if (var.linkage() == BtfType.Linkage.GLOBAL && (sym.visibility() == ElfSymbol.STV_HIDDEN
-                            || sym.visibility() == ElfSymbol.STV_INTERNAL)) {
-                        fixed.put(var.id(), new BtfType.Var(var.id(), var.name(), var.type(), BtfType.Linkage.STATIC));
-                    }
-                } else if (var.linkage() != BtfType.Linkage.STATIC) {
-                    throw new BpfFormatException(elf.fileName() + ": BTF variable '" + var.name() + "' of DATASEC '"
-                            + d.name() + "' has no symbol in " + s.describe());
-                }
+        for (int i = 0; i < count; i++) {
+            int var = r.varType(id, i);
+            if (r.kind(var) != BtfKind.VAR) {
+                continue;
             }
-            vars.add(new BtfType.SecInfo(v.type(), offset, v.size()));
+            String varName = r.name(var);
+            BtfType.Linkage linkage = r.linkage(var);
+            ElfSymbol sym = symbols.first(varName);
+            if (sym != null) {
+                r.setVarOffset(id, i, (int) sym.value());
+                if (linkage == BtfType.Linkage.GLOBAL && (sym.visibility() == ElfSymbol.STV_HIDDEN
+                        || sym.visibility() == ElfSymbol.STV_INTERNAL)) {
+                    r.setLinkage(var, BtfType.Linkage.STATIC);
+                }
+            } else if (linkage != BtfType.Linkage.STATIC) {
+                throw new BpfFormatException(elf.fileName() + ": BTF variable '" + varName + "' of DATASEC '"
+                        + name + "' has no symbol in " + s.describe());
+            }
         }
-        vars.sort(Comparator.comparingInt(BtfType.SecInfo::offset)); // the kernel wants them in order
-        fixed.put(d.id(), new BtfType.Datasec(d.id(), d.name(), (int) s.size(), vars));
+        r.sortVars(id); // the kernel wants them in order
+        r.setSize(id, (int) s.size());
     }
 }

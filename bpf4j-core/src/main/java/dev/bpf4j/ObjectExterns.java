@@ -23,7 +23,7 @@ import java.util.stream.Collectors;
 final class ObjectExterns {
     /** The map (and its section) that holds kconfig values. */
     static final String KCONFIG = ".kconfig";
-    private static final String KSYMS = ".ksyms";
+    static final String KSYMS = ".ksyms";
     /** Base of the invalid helper id a missing weak kfunc's call becomes (libbpf's number). */
     static final int POISON_KFUNC_BASE = 2002000000;
 
@@ -184,7 +184,7 @@ final class ObjectExterns {
     }
 
     /** True if the BTF has an extern section or an extern variable or function: else prepare leaves it as it is. */
-    private static boolean needsPreparing(Btf btf) {
+    static boolean needsPreparing(Btf btf) {
         return btf.typeByName(KCONFIG, BtfKind.DATASEC).isPresent() || btf.typeByName(KSYMS, BtfKind.DATASEC).isPresent()
                 || btf.anyWithLinkage(BtfKind.VAR, BtfType.Linkage.EXTERN)
                 || btf.anyWithLinkage(BtfKind.FUNC, BtfType.Linkage.EXTERN);

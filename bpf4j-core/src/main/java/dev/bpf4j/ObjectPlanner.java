@@ -60,9 +60,17 @@ final class ObjectPlanner {
         ObjectExterns externs = ObjectExterns.of(spec);
         byte[] btfBytes = null;
         if (spec.btf().isPresent()) {
-            btf = BtfSanitizer.sanitize(DatasecFixup.apply(externs.prepare(spec.btf().get()), spec.elf()),
-                    BtfLoad.supported());
-            btfBytes = btf.encode(ByteOrder.nativeOrder());
+            Btf objectBtf = spec.btf().get();
+            byte[] placed = DatasecFixup.apply(objectBtf, spec.elf()); // native order: checkOptions saw to it
+            Set<BtfSanitizer.Feature> supported = BtfLoad.supported();
+            if (!ObjectExterns.needsPreparing(objectBtf) && BtfSanitizer.keepsEverything(supported)) {
+                btf = objectBtf; // the planner reads only ids and names from it, which placing keeps
+                btfBytes = placed;
+            } else {
+                Btf reread = Btf.parse(placed, 0, placed.length, () -> file + ": BTF with its DATASECs placed");
+                btf = BtfSanitizer.sanitize(externs.prepare(reread), supported);
+                btfBytes = btf.encode(ByteOrder.nativeOrder());
+            }
         }
         List<MapPlan> maps = new ArrayList<>();
         Set<String> mapNames = new HashSet<>();

@@ -90,7 +90,7 @@ class BtfSanitizeTest {
 
     private static Btf objectBtf(String name) {
         ObjectSpec spec = ObjectSpec.read(TestObjects.path(name));
-        return DatasecFixup.apply(spec.btf().orElseThrow(), spec.elf());
+        return Btf.parse(DatasecFixup.apply(spec.btf().orElseThrow(), spec.elf()));
     }
 
     @Test
@@ -99,7 +99,7 @@ class BtfSanitizeTest {
         Btf raw = spec.btf().orElseThrow();
         BtfType.Datasec maps = (BtfType.Datasec) raw.typeByName(".maps", BtfKind.DATASEC).orElseThrow();
         assertEquals(0, maps.size()); // as clang leaves it
-        Btf fixed = DatasecFixup.apply(raw, spec.elf());
+        Btf fixed = Btf.parse(DatasecFixup.apply(raw, spec.elf()));
         BtfType.Datasec fixedMaps = (BtfType.Datasec) fixed.typeByName(".maps", BtfKind.DATASEC).orElseThrow();
         assertEquals(64, fixedMaps.size());
         assertEquals(List.of(0, 32), fixedMaps.vars().stream().map(BtfType.SecInfo::offset).toList());

@@ -82,36 +82,6 @@ public final class Btf {
         return new Btf(EagerTypes.copyOf(checkIds(newTypes)), strings, order, source);
     }
 
-    /**
-     * A copy in which each given type replaces the type of its id, which must have the same kind
-     * and name (a loader's fixes of DATASEC sizes and offsets or of VAR linkage). Unlike
-     * {@link #withTypes}, the other types are not read: a lazily parsed BTF stays lazy.
-     */
-    public Btf withReplaced(java.util.Map<Integer, BtfType> replacements) {
-        if (replacements.isEmpty()) {
-            return this;
-        }
-        java.util.Map<Integer, BtfType> all = new java.util.HashMap<>();
-        TypeTable under = table;
-        if (table instanceof ReplacedTypes r) { // one layer over the parsed types, so encoding can patch
-            under = r.under();
-            for (int id : r.replacedIds()) {
-                all.put(id, r.get(id));
-            }
-        }
-        for (java.util.Map.Entry<Integer, BtfType> e : replacements.entrySet()) {
-            int id = e.getKey();
-            BtfType now = e.getValue();
-            BtfType was = type(id);
-            if (now.id() != id || now.kind() != was.kind() || !now.name().equals(was.name())) {
-                throw new IllegalArgumentException("BTF type #" + id + " (" + was.kind() + " '" + was.name()
-                        + "') cannot be replaced by #" + now.id() + " (" + now.kind() + " '" + now.name() + "')");
-            }
-            all.put(id, now);
-        }
-        return new Btf(new ReplacedTypes(under, all), strings, order, base, source);
-    }
-
     /** The types of this kind, in id order; lazily parsed BTF decodes only those. */
     public List<BtfType> typesOfKind(BtfKind kind) {
         int[] ids = table.idsOfKind(kind);

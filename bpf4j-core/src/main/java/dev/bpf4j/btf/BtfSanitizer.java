@@ -38,9 +38,14 @@ public final class BtfSanitizer {
     /** Every feature: a kernel with all of them gets the BTF as it is (an EnumSet, so the check is a bit test). */
     private static final Set<Feature> ALL = EnumSet.allOf(Feature.class);
 
+    /** Whether a kernel that accepts {@code supported} takes any BTF as it is. */
+    public static boolean keepsEverything(Set<Feature> supported) {
+        return supported.containsAll(ALL);
+    }
+
     /** The BTF with every kind outside {@code supported} replaced; {@code btf} itself if nothing changes. */
     public static Btf sanitize(Btf btf, Set<Feature> supported) {
-        if (supported.containsAll(ALL)) {
+        if (keepsEverything(supported)) {
             return btf;
         }
         List<BtfType> out = new ArrayList<>(btf.types());

@@ -36,8 +36,8 @@ final class BtfWriter {
 
     /**
      * {@code types} encoded by patching the blob they were parsed from, or null if that cannot be
-     * done. A loader changes a few records of an object's BTF (DATASEC sizes and offsets, VAR and
-     * FUNC linkage): those are written again in place, with their original name offsets, and the
+     * done. Preparing an object's externs, or sanitising its BTF, changes a few records (VAR and FUNC
+     * linkage, an extern section's layout): those are written again in place, with their original name offsets, and the
      * rest of the blob is copied, which is much cheaper than encoding every type and looking up
      * every name. It applies to BTF parsed from a blob or copied from such BTF ({@link Btf#withTypes}
      * keeps the string table and byte order), encoded in its own order, when each changed type keeps
@@ -73,14 +73,8 @@ final class BtfWriter {
         return blob;
     }
 
-    /**
-     * The ids whose type differs from the parsed one, or null if types were added or removed: for
-     * replaced types ({@link Btf#withReplaced}) those ids, for a rewritten list a comparison of each.
-     */
+    /** The ids whose type differs from the parsed one, or null if types were added or removed. */
     private static int[] changedIds(Btf btf, TypeTable parsed) {
-        if (btf.table() instanceof ReplacedTypes r && r.under() == parsed) {
-            return r.replacedIds();
-        }
         List<BtfType> types = btf.types();
         if (types.size() != parsed.count()) {
             return null;

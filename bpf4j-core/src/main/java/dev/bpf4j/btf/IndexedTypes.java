@@ -114,9 +114,9 @@ final class IndexedTypes implements TypeTable {
         }
         byte[] wanted = name.getBytes(StandardCharsets.UTF_8);
         BtfStrings strings = parser.strings();
-        for (int i = 0; i < offsets.length - 1; i++) {
-            if (parser.kindAt(offsets[i]) == kind && strings.equalsAt(parser.nameOffset(offsets[i]), wanted)) {
-                return get(firstId + i);
+        for (int id : idsOfKind(kind)) { // the kind index a loader builds anyway: no pass over every record
+            if (strings.equalsAt(parser.nameOffset(offsets[id - firstId]), wanted)) {
+                return get(id);
             }
         }
         return null;
