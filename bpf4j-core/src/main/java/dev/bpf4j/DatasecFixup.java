@@ -53,7 +53,7 @@ final class DatasecFixup {
         SymbolLookup symbols = SymbolLookup.of(elf.symbolsIn(s));
         for (int i = 0; i < count; i++) {
             int var = r.varType(id, i);
-            if (r.kind(var) != BtfKind.VAR) {
+            if (var == 0 || r.kind(var) != BtfKind.VAR) { // void (the parser lets it through) or not a variable
                 continue;
             }
             String varName = r.name(var);

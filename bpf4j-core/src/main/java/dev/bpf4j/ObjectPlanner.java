@@ -61,9 +61,11 @@ final class ObjectPlanner {
         byte[] btfBytes = null;
         if (spec.btf().isPresent()) {
             Btf objectBtf = spec.btf().get();
-            byte[] placed = DatasecFixup.apply(objectBtf, spec.elf()); // native order: checkOptions saw to it
+            byte[] placed = DatasecFixup.apply(objectBtf, spec.elf()); // in the BTF's own byte order
             Set<BtfSanitizer.Feature> supported = BtfLoad.supported();
-            if (!ObjectExterns.needsPreparing(objectBtf) && BtfSanitizer.keepsEverything(supported)) {
+            // the ELF's order is checked above; the BTF blob carries its own, which a malformed object may flip
+            if (objectBtf.order() == ByteOrder.nativeOrder() && !ObjectExterns.needsPreparing(objectBtf)
+                    && BtfSanitizer.keepsEverything(supported)) {
                 btf = objectBtf; // the planner reads only ids and names from it, which placing keeps
                 btfBytes = placed;
             } else {

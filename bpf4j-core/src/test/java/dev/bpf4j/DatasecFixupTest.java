@@ -122,6 +122,32 @@ class DatasecFixupTest {
         assertTrue(e.getMessage().contains("DATASEC '.maps' has variables but no ELF section"), e.getMessage());
     }
 
+    @Test
+    void anEntryOfTypeVoidIsLeftWhereItIs() {
+        byte[] bytes = TestObjects.bytes("socket_xdp.o");
+        ElfFile elf = ElfFile.parse("socket_xdp.o", bytes);
+        Btf btf = btfOf("socket_xdp.o", bytes, elf);
+        BtfType.Datasec maps = (BtfType.Datasec) btf.typeByName(".maps", BtfKind.DATASEC).orElseThrow();
+        BtfType.SecInfo counts = maps.vars().getFirst();
+        // the entry (type, offset, size) found in the .BTF section's bytes, its type made 0
+        ByteBuffer entry = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN)
+                .putInt(counts.type()).putInt(counts.offset()).putInt(counts.size());
+        ElfSection section = elf.section(".BTF").orElseThrow();
+        int at = -1;
+        for (int p = (int) section.offset(); p + 12 <= section.offset() + section.size() && at < 0; p += 4) {
+            if (java.util.Arrays.equals(bytes, p, p + 12, entry.array(), 0, 12)) {
+                at = p;
+            }
+        }
+        assertTrue(at > 0, "the .maps entry of 'counts' is in the section");
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putInt(at, 0);
+        ElfFile patched = ElfFile.parse("socket_xdp.o", bytes);
+        Btf fixed = Btf.parse(DatasecFixup.apply(btfOf("socket_xdp.o", bytes, patched), patched));
+        BtfType.Datasec placed = (BtfType.Datasec) fixed.typeByName(".maps", BtfKind.DATASEC).orElseThrow();
+        assertEquals(List.of(new BtfType.SecInfo(0, 0, counts.size()),
+                new BtfType.SecInfo(maps.vars().get(1).type(), 32, maps.vars().get(1).size())), placed.vars());
+    }
+
     private static ElfSymbol symbol(ElfFile elf, String name) {
         List<ElfSymbol> found = new ArrayList<>(elf.symbols().stream().filter(s -> s.name().equals(name)).toList());
         assertEquals(1, found.size(), name);

@@ -11,7 +11,8 @@ import java.nio.ByteOrder;
  * A copy of the blob an object's BTF was parsed from, in which a loader rewrites a few words of
  * DATASEC and VAR records in place: a section's size, its variables' offsets and order, a
  * variable's linkage. The kernel then gets the object's own bytes with those words changed; no type
- * is decoded into objects or encoded again, and every string offset stays as it was.
+ * is decoded into objects or encoded again, and every string offset stays as it was. For loaders:
+ * it checks kinds and indexes, not what the kernel will make of the words.
  */
 public final class BtfRecords {
     private static final int HEADER = 12;  // name_off, info, size or type
@@ -112,7 +113,7 @@ public final class BtfRecords {
         put(at(var, BtfKind.VAR) + HEADER, linkage.ordinal());
     }
 
-    /** The blob with the changes made, in the BTF's own byte order. */
+    /** The blob with the changes made, in the BTF's own byte order: this copy's array itself, not another copy. */
     public byte[] bytes() {
         return bytes;
     }

@@ -150,7 +150,7 @@ public final class ElfFile {
         if (shentsize != SHDR_SIZE) {
             throw in.error("ELF header", "section header size " + shentsize + " is not " + SHDR_SIZE, 0x3a);
         }
-        if (!in.holds(shoff, (long) shnum * SHDR_SIZE)) { // the message only when it fails: this runs per parse
+        if (!in.fits(shoff, (long) shnum * SHDR_SIZE)) { // the message only when it fails: this runs per parse
             in.require("section header table", shoff, (long) shnum * SHDR_SIZE, shnum + " section headers");
         }
         if (shstrndx >= shnum) {

@@ -67,13 +67,8 @@ final class ElfInput {
     }
 
     /** Fails unless [offset, offset + length) lies inside the file. */
-    /** Whether {@code length} bytes at {@code offset} lie inside the file. */
-    boolean holds(long offset, long length) {
-        return offset >= 0 && length >= 0 && offset <= size() && length <= size() - offset;
-    }
-
     void require(String where, long offset, long length, String what) {
-        if (!holds(offset, length)) {
+        if (!fits(offset, length)) {
             throw error(where, what + " (" + length + " bytes) lies past the end of the file ("
                     + size() + " bytes)", offset);
         }
