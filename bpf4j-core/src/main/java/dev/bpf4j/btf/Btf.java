@@ -184,11 +184,16 @@ public final class Btf {
 
     /** The type with this id. */
     public BtfType type(int id) {
+        requireId(id);
+        return table.get(id);
+    }
+
+    /** Fails with a format error unless {@code id} names a type of this BTF (0, void, included). */
+    void requireId(int id) {
         if (id < 0 || id >= table.count()) {
             throw new BpfFormatException("BTF: type id " + Integer.toUnsignedString(id) + " out of range (last is "
                     + (table.count() - 1) + ")");
         }
-        return table.get(id);
     }
 
     /** The kind of the type with this id (in range), which lazily parsed BTF reads without decoding the type. */

@@ -1,7 +1,5 @@
 package dev.bpf4j.btf;
 
-import dev.bpf4j.BpfFormatException;
-
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -48,12 +46,9 @@ public final class BtfRecords {
         return table.idsOfKind(kind).clone();
     }
 
-    /** The kind of type {@code id}; an id outside the table is a format error, as in {@link Btf#type}. */
+    /** The kind of type {@code id} (VOID for 0); an id outside the table is a format error, as in {@link Btf#type}. */
     public BtfKind kind(int id) {
-        if (id < 1 || id >= table.count()) {
-            throw new BpfFormatException("BTF: type id " + Integer.toUnsignedString(id) + " out of range (last is "
-                    + (table.count() - 1) + ")");
-        }
+        btf.requireId(id);
         return table.kind(id);
     }
 
@@ -119,7 +114,9 @@ public final class BtfRecords {
     }
 
     private int at(int id) {
-        kind(id);
+        if (kind(id) == BtfKind.VOID) {
+            throw new IllegalArgumentException("BTF type #0, void, has no record");
+        }
         return offsets[id - 1];
     }
 
